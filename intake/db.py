@@ -1,0 +1,27 @@
+"""Flask glue for storage: one connection per request on ``g`` (as flaskr does)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from flask import Flask, current_app, g
+
+from . import store
+
+
+def get_db() -> sqlite_utils.Database:
+    """The request's database connection, opened on first use."""
+    if "db" not in g:
+        g.db = store.connect(current_app.config["DB"], migrate_schema=False)
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def init_app(app: Flask) -> None:
+    """Migrate the schema at start-up and close connections after each request."""
+    store.connect(app.config["DB"]).conn.close()
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,11 @@
+"""Staff workspace: login, review, search, persons, export, users, audit."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from .views import bp
+
+    app.register_blueprint(bp, url_prefix="/staff")

@@ -1,0 +1,5 @@
+"""Staff views (being built: issue 5)."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__)

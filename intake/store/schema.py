@@ -1,0 +1,132 @@
+"""The SQLite schema as an ordered list of forward migrations.
+
+``PRAGMA user_version`` records how many have been applied. Never edit a released
+migration: append a new one. Pairs are stored with ``id_l < id_r`` (Splink's convention).
+"""
+
+from __future__ import annotations
+
+V1_BASE = """
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY,
+    ref TEXT NOT NULL UNIQUE,              -- claim reference CL-XXXX-XXXX, random
+    source TEXT NOT NULL,                  -- 'web' or 'import:<file name>'
+    source_ref TEXT,                       -- the 'ref' column of an imported row
+    import_id INTEGER,
+    source_line INTEGER,
+    submitted_at TEXT NOT NULL,            -- ISO 8601 UTC
+    name TEXT, email TEXT, phone TEXT, address TEXT, postal_code TEXT, birth_date TEXT,
+    raw TEXT NOT NULL DEFAULT '{}',        -- JSON: the values exactly as entered
+    flags TEXT NOT NULL DEFAULT '[]',      -- JSON: normaliser / validation flags
+    claimant_type TEXT, notice TEXT, notice_date TEXT,
+    login_email TEXT, login_phone TEXT,
+    harms TEXT NOT NULL DEFAULT '[]', harm_other TEXT,
+    other_suit INTEGER,
+    consents TEXT NOT NULL DEFAULT '{}',   -- JSON: consent item -> ISO time given
+    consent_at TEXT,
+    guardian_name TEXT, guardian_relation TEXT, guardian_contact TEXT,
+    evidence_file TEXT, evidence_type TEXT,
+    email_confirmed_at TEXT,
+    held INTEGER NOT NULL DEFAULT 0, hold_reason TEXT,
+    ip_hash TEXT,
+    -- matcher keys (normalised, indexed for blocking and incremental look-ups)
+    k_name TEXT, k_email TEXT, k_phone TEXT, k_phone_tail TEXT, k_birth TEXT,
+    k_postcode TEXT, k_addr TEXT, k_unit TEXT,
+    -- matcher results
+    person_id TEXT,
+    matched_at TEXT,                       -- NULL: not yet matched (incremental work list)
+    account_status TEXT NOT NULL DEFAULT 'unverified',
+    account_id TEXT, account_row INTEGER, account_score REAL, account_explanation TEXT
+);
+CREATE UNIQUE INDEX submissions_import_line ON submissions(import_id, source_line)
+    WHERE import_id IS NOT NULL;
+CREATE INDEX submissions_person ON submissions(person_id);
+CREATE INDEX submissions_submitted ON submissions(submitted_at);
+CREATE INDEX submissions_unmatched ON submissions(matched_at) WHERE matched_at IS NULL;
+CREATE INDEX submissions_k_email ON submissions(k_email);
+CREATE INDEX submissions_k_phone ON submissions(k_phone);
+CREATE INDEX submissions_k_name ON submissions(k_name, k_birth);
+CREATE INDEX submissions_source_ref ON submissions(source_ref);
+
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                    -- 'claims' or 'accounts'
+    file_name TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,             -- sha256 of the file: re-running resumes, not duplicates
+    started_at TEXT NOT NULL, finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'loading',  -- loading | complete | replaced
+    rows_loaded INTEGER NOT NULL DEFAULT 0, rows_rejected INTEGER NOT NULL DEFAULT 0,
+    last_line INTEGER NOT NULL DEFAULT 0,  -- last source line committed (resume point)
+    UNIQUE(kind, fingerprint)
+);
+
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL,
+    source_line INTEGER NOT NULL,
+    account_id TEXT,
+    name TEXT, email TEXT, phone TEXT, address TEXT, postal_code TEXT,
+    flags TEXT,
+    k_name TEXT, k_email TEXT, k_phone TEXT, k_phone_tail TEXT, k_postcode TEXT,
+    k_addr TEXT, k_unit TEXT
+);
+
+CREATE TABLE pairs (
+    kind TEXT NOT NULL,                    -- 'dedup' (submission-submission) or 'link' (submission-account)
+    id_l INTEGER NOT NULL,                 -- dedup: lower submission id; link: submission id
+    id_r INTEGER NOT NULL,                 -- dedup: higher submission id; link: accounts.id
+    probability REAL NOT NULL,
+    weight REAL NOT NULL,                  -- match weight in bits
+    band TEXT NOT NULL,                    -- 'link' | 'review' | 'distinct'
+    explanation TEXT NOT NULL,             -- JSON list of {field, level, bits}
+    rule TEXT,                             -- blocking rule that proposed the pair
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id_l, id_r)
+) WITHOUT ROWID;
+CREATE INDEX pairs_band ON pairs(band, kind);
+CREATE INDEX pairs_r ON pairs(kind, id_r);
+
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    id_l INTEGER NOT NULL,
+    id_r INTEGER NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('same', 'different', 'skip')),
+    note TEXT,
+    user_id INTEGER,
+    decided_at TEXT NOT NULL,
+    undone_at TEXT, undone_by INTEGER
+);
+CREATE INDEX decisions_pair ON decisions(kind, id_l, id_r);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('paralegal', 'lawyer', 'admin')),
+    active INTEGER NOT NULL DEFAULT 1,
+    expires_at TEXT,
+    session_version INTEGER NOT NULL DEFAULT 0,  -- bumped to end every open session at once
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL,
+    last_login_at TEXT
+);
+
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER,
+    action TEXT NOT NULL,                  -- login, login_failed, decision, export, import, user_*...
+    target TEXT,                           -- e.g. 'submission:12', 'user:3' (ids only, never PII)
+    detail TEXT NOT NULL DEFAULT '{}'      -- JSON, ids and counts only
+);
+CREATE INDEX audit_at ON audit(at);
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL                    -- JSON
+);
+"""
+
+MIGRATIONS: list[str] = [V1_BASE]
