@@ -17,7 +17,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def template_dir() -> Path:
-    """Top-level ``templates/`` in a checkout; the copy shipped as ``intake/_templates`` when installed."""
+    """Top-level ``templates/`` in a checkout, else the copy installed as ``intake/_templates``."""
     checkout = PACKAGE_DIR.parent / "templates"
     return checkout if checkout.is_dir() else PACKAGE_DIR / "_templates"
 

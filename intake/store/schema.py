@@ -72,7 +72,7 @@ CREATE TABLE accounts (
 );
 
 CREATE TABLE pairs (
-    kind TEXT NOT NULL,                    -- 'dedup' (submission-submission) or 'link' (submission-account)
+    kind TEXT NOT NULL,                    -- 'dedup' (two submissions) or 'link' (to an account)
     id_l INTEGER NOT NULL,                 -- dedup: lower submission id; link: submission id
     id_r INTEGER NOT NULL,                 -- dedup: higher submission id; link: accounts.id
     probability REAL NOT NULL,
@@ -117,7 +117,7 @@ CREATE TABLE audit (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
     user_id INTEGER,
-    action TEXT NOT NULL,                  -- login, login_failed, decision, export, import, user_*...
+    action TEXT NOT NULL,                  -- login, decision, export, import, user_*
     target TEXT,                           -- e.g. 'submission:12', 'user:3' (ids only, never PII)
     detail TEXT NOT NULL DEFAULT '{}'      -- JSON, ids and counts only
 );
