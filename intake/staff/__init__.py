@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from .views import bp
+    from . import views  # noqa: F401  (route modules attach to the blueprint when imported)
+    from .blueprint import bp
 
     app.register_blueprint(bp, url_prefix="/staff")

@@ -1,5 +1,3 @@
 """Staff views (being built: issue 5)."""
 
-from flask import Blueprint
-
-bp = Blueprint("staff", __name__)
+from .blueprint import bp  # noqa: F401
