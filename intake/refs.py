@@ -19,9 +19,8 @@ def new_claim_ref() -> str:
 
 def parse_claim_ref(text: str) -> str | None:
     """Canonical reference from what a person typed (case, spaces, O/0 and I/L/1 confusions)."""
-    compact = re.sub(r"[\s\-]", "", text.upper()).translate(_DECODE)
-    if compact.startswith("CL"):
-        compact = compact[2:]
+    compact = re.sub(r"[\s\-]", "", text.upper())
+    compact = compact.removeprefix("CL").translate(_DECODE)
     if len(compact) != 8:
         return None
     ref = f"CL-{compact[:4]}-{compact[4:]}"
