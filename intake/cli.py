@@ -24,9 +24,8 @@ class Context:
         if self._app is None:
             from . import create_app
 
-            os.environ.setdefault("INTAKE_DB", self.db_path or "")
-            if not os.environ["INTAKE_DB"]:
-                del os.environ["INTAKE_DB"]
+            if self.db_path:  # --db wins over $INTAKE_DB and instance/config.py
+                os.environ["INTAKE_DB"] = self.db_path
             self._app = create_app()
         return self._app
 
@@ -71,8 +70,7 @@ def init(ctx: Context) -> None:
     Example:
       intake init
     """
-    db = store.connect(ctx.config["DB"], migrate_schema=False)
-    before, after = store.migrate(db)
+    before, after = ctx.app.extensions["intake_migration"]  # the factory migrates at start-up
     click.echo(f"{ctx.config['DB']}: schema version {before} -> {after}")
 
 

@@ -23,5 +23,7 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 def init_app(app: Flask) -> None:
     """Migrate the schema at start-up and close connections after each request."""
-    store.connect(app.config["DB"]).conn.close()
+    db = store.connect(app.config["DB"], migrate_schema=False)
+    app.extensions["intake_migration"] = store.migrate(db)  # (from, to), reported by `init`
+    db.conn.close()
     app.teardown_appcontext(close_db)
