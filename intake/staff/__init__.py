@@ -6,7 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401  (route modules attach to the blueprint when imported)
+    # Route modules attach to the blueprint when imported.
+    from . import audit_views, auth, dashboard, persons, review, search, users  # noqa: F401
     from .blueprint import bp
+    from .nav import extra_nav
 
     app.register_blueprint(bp, url_prefix="/staff")
+    app.jinja_env.globals["staff_extra_nav"] = extra_nav

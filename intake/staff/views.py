@@ -1,3 +1,0 @@
-"""Staff views (being built: issue 5)."""
-
-from .blueprint import bp  # noqa: F401

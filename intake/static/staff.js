@@ -1,0 +1,1 @@
+// staff keyboard shortcuts (being built)
