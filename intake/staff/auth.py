@@ -120,9 +120,14 @@ def _safe_next(target: str | None) -> str:
     """Only same-site staff paths; anything else goes to the dashboard."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/staff"):
-            if not target.startswith("/staff/login") and "\\" not in target:
-                return target
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/staff")
+            and not target.startswith("/staff/login")
+            and "\\" not in target
+        ):
+            return target
     return url_for("staff.dashboard")
 
 

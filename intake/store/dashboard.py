@@ -98,7 +98,8 @@ def bursts(
     ).fetchall()
     out = []
     for ip, peak, first in rows:
-        ids = [r[0] for r in db.execute("SELECT id FROM submissions WHERE ip_hash = ? LIMIT 20", [ip])]
+        sql = "SELECT id FROM submissions WHERE ip_hash = ? ORDER BY id LIMIT 20"
+        ids = [r[0] for r in db.execute(sql, [ip])]
         out.append({"kind": "burst", "names": None, "submissions": peak, "ids": ids, "at": first})
     return out
 
