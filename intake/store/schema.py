@@ -129,4 +129,15 @@ CREATE TABLE settings (
 );
 """
 
-MIGRATIONS: list[str] = [V1_BASE]
+V2_NAME_SEARCH = """
+-- Staff search (H5): romanised and 두음-folded forms of each distinct k_name, filled lazily
+CREATE TABLE name_search (
+    k_name TEXT PRIMARY KEY,
+    latin TEXT,
+    block TEXT
+) WITHOUT ROWID;
+CREATE INDEX name_search_latin ON name_search(latin);
+CREATE INDEX name_search_block ON name_search(block);
+"""
+
+MIGRATIONS: list[str] = [V1_BASE, V2_NAME_SEARCH]
