@@ -140,4 +140,12 @@ CREATE INDEX name_search_latin ON name_search(latin);
 CREATE INDEX name_search_block ON name_search(block);
 """
 
-MIGRATIONS: list[str] = [V1_BASE, V2_NAME_SEARCH]
+V3_ACCOUNT_LINK = """
+-- Affected-list cross-check (H4): which submissions still need linking; a new list resets it.
+-- Account key indexes are NOT here: the bulk loader builds them after loading (much faster).
+ALTER TABLE submissions ADD COLUMN linked_at TEXT;
+CREATE INDEX submissions_unlinked ON submissions(id) WHERE linked_at IS NULL;
+CREATE INDEX submissions_account ON submissions(account_id) WHERE account_id IS NOT NULL;
+"""
+
+MIGRATIONS: list[str] = [V1_BASE, V2_NAME_SEARCH, V3_ACCOUNT_LINK]
