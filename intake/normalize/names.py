@@ -1,0 +1,95 @@
+"""Person names: display value, matching key (k_name) and script.
+
+Why a key: ``김 민준`` / ``김민준`` and ``KIM MIN-JUN`` / ``Minjun Kim`` are one spelling after
+hygiene. Hangul keys keep syllables only; Latin keys are casefolded tokens, hyphens inside a token
+removed, sorted (family-name order varies) and joined by one space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .junk import is_junk
+from .text import clean_text, script_of
+
+
+@dataclass(frozen=True, slots=True)
+class NameNorm:
+    """A normalised name: display value, matching key, script and flags."""
+
+    value: str | None
+    key: str | None = None
+    script: str | None = None
+    flags: tuple[str, ...] = ()
+
+
+_NOT_HANGUL = re.compile(r"[^가-힣ㄱ-ㅣ]+")
+_HANGUL_ONLY = re.compile(r"[가-힣]+")
+_LATIN_SPLIT = re.compile(r"[\s,/·•.;:]+")
+_LATIN_DROP = re.compile(r"[-'’`ʼ‘()\[\]\"]")
+_MISSING = NameNorm(None)
+_HONORIFICS = re.compile(r"\s*(?:고객님|님|\(본인\))$")
+
+
+def _strip_marks(s: str) -> str:
+    # McCune-Reischauer breves (ŏ, ŭ) and other accents: NFD then drop combining marks.
+    if s.isascii():
+        return s
+    return "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
+
+
+def latin_key(s: str) -> str:
+    """Casefolded tokens without inner hyphens/apostrophes, sorted, joined by one space."""
+    tokens = [_LATIN_DROP.sub("", t) for t in _LATIN_SPLIT.split(_strip_marks(s).casefold())]
+    return " ".join(sorted(t for t in tokens if t))
+
+
+def normalize_name(s: str | None) -> NameNorm:
+    """Normalise a name as typed: value (NFC, trimmed), key for matching, script, flags."""
+    if s is None:
+        return _MISSING
+    if not isinstance(s, str):
+        s = str(s)
+    return _normalize_name(s)
+
+
+@lru_cache(maxsize=1 << 18)
+def _normalize_name(raw: str) -> NameNorm:
+    s = clean_text(raw)
+    if not s:
+        return _MISSING
+    if is_junk("name", s):
+        return NameNorm(None, None, None, ("junk",))
+    flags: list[str] = []
+    stripped = _HONORIFICS.sub("", s)
+    if stripped and stripped != s:
+        flags.append("honorific_removed")
+        s = stripped
+    script = script_of(s)
+    if any(ch.isdigit() for ch in s):
+        flags.append("digits")
+    if script == "hangul":
+        key = _NOT_HANGUL.sub("", s)
+        if any("ㄱ" <= ch <= "ㅣ" for ch in key):
+            flags.append("incomplete_hangul")
+        n = len(key)
+        if n == 1:
+            flags.append("single_syllable")
+        elif n > 5:
+            flags.append("long_name")
+    elif script == "latin":
+        key = latin_key(s)
+    elif script == "mixed":
+        flags.append("mixed_script")
+        hangul = "".join(_HANGUL_ONLY.findall(s))
+        key = hangul if len(hangul) >= 2 else latin_key(s)
+    elif script == "other":
+        if any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in s):
+            flags.append("hanja")
+        key = "".join(ch for ch in s.casefold() if ch.isalnum())
+    else:  # no letters at all: digits or punctuation
+        return NameNorm(None, None, None, ("junk",))
+    return NameNorm(s, key or None, script, tuple(flags))
