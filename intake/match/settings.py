@@ -1,0 +1,52 @@
+"""Matcher settings: band thresholds, comparison cut-offs, blocking caps.
+
+Why one dataclass: the CLI, the web form and the review screens must score with the same numbers,
+and a run records them so it can be reproduced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Thresholds and knobs of the matcher. Probabilities are match probabilities in [0, 1]."""
+
+    upper: float = 0.95  # >= upper: auto-link (same person)
+    lower: float = 0.50  # < lower: distinct; between: human review
+    name_close: float = 0.85  # name similarity (jamo / romanised skeleton) counted as 'close'
+    email_close: float = 0.90  # e-mail key similarity counted as 'close' (typo)
+    address_close: float = 0.85  # building-key similarity counted as 'close'
+    contact_cap_bits: float = 18.0  # e-mail+phone+address+postcode add at most this together
+    prior_floor_n: int = 10_000  # the prior assumes at least this many records
+    tf_max_down_bits: float = 12.0  # term frequency may lower an exact agreement this much
+    tf_max_up_bits: float = 4.0  # ... and raise a rare one this much
+    block_cap: int = 200  # blocks larger than this are compared in a sliding window only
+    block_window: int = 30  # window size inside oversized blocks
+    incremental_limit: int = 200  # candidates fetched per blocking rule for one new submission
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> MatchSettings:
+        """Read MATCH_UPPER / MATCH_LOWER (and any MATCH_<FIELD>) from the app configuration."""
+        values = {}
+        for f in fields(cls):
+            key = "MATCH_" + f.name.upper()
+            if key in config and config[key] is not None:
+                values[f.name] = type(getattr(cls, f.name))(config[key])
+        settings = cls(**values)
+        if not 0.0 <= settings.lower <= settings.upper <= 1.0:
+            raise ValueError("MATCH_LOWER must be <= MATCH_UPPER, both between 0 and 1")
+        return settings
+
+    def band(self, probability: float) -> str:
+        """'link' (auto), 'review' (human) or 'distinct' for a match probability."""
+        if probability >= self.upper:
+            return "link"
+        if probability >= self.lower:
+            return "review"
+        return "distinct"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
