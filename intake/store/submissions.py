@@ -1,0 +1,116 @@
+"""Submissions: insert a claim, read it back by id or reference, confirm its e-mail.
+
+The only module that writes new rows into ``submissions``. JSON columns (``raw``, ``flags``,
+``harms``, ``consents``) are encoded here and decoded by the readers, so callers work with
+Python values throughout.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+import sqlite_utils
+
+from ..refs import new_claim_ref
+from . import now
+
+JSON_COLUMNS = {"raw": {}, "flags": [], "harms": [], "consents": {}}
+KEY_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
+_REF_ATTEMPTS = 8
+
+
+def _columns(db: sqlite_utils.Database) -> set[str]:
+    return {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
+
+
+def _encode(record: Mapping[str, Any]) -> dict[str, Any]:
+    row = dict(record)
+    for column, empty in JSON_COLUMNS.items():
+        value = row.get(column, empty)
+        if not isinstance(value, str):
+            row[column] = json.dumps(
+                value if value is not None else empty, ensure_ascii=False, sort_keys=True
+            )
+    return row
+
+
+def decode(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stored row with its JSON columns turned back into lists and dicts."""
+    if row is None:
+        return None
+    out = dict(row)
+    for column, empty in JSON_COLUMNS.items():
+        if column in out:
+            text = out[column]
+            out[column] = json.loads(text) if text else type(empty)()
+    return out
+
+
+def insert_submission(db: sqlite_utils.Database, record: Mapping[str, Any]) -> tuple[int, str]:
+    """Store one claim and return (id, claim ref); the ref is random and retried on collision.
+
+    ``record`` uses the schema's column names. ``submitted_at`` defaults to now, ``source`` to
+    ``'web'``, and the matcher keys ``k_*`` are computed here from the vocabulary fields so no
+    caller can forget them.
+    """
+    from ..normalize import record_keys  # H1's normalisers; imported here to keep start-up light
+
+    columns = _columns(db)
+    unknown = set(record) - columns
+    if unknown:
+        raise ValueError(f"unknown submission columns: {sorted(unknown)}")
+    row = _encode(record)
+    row.setdefault("source", "web")
+    row.setdefault("submitted_at", now())
+    keys = record_keys({field: record.get(field) for field in KEY_FIELDS})
+    row.update({k: v for k, v in keys.items() if k in columns})
+    row.pop("id", None)
+    for _attempt in range(_REF_ATTEMPTS):
+        row["ref"] = new_claim_ref()
+        names = list(row)
+        sql = (
+            f"INSERT INTO submissions ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        )
+        try:
+            cursor = db.execute(sql, [row[name] for name in names])
+        except sqlite3.IntegrityError as exc:
+            if "submissions.ref" in str(exc):
+                continue  # 40-bit random ref collided: draw another
+            raise
+        return cursor.lastrowid, row["ref"]
+    raise RuntimeError("could not allocate a unique claim reference")
+
+
+def get_submission(db: sqlite_utils.Database, submission_id: int) -> dict[str, Any] | None:
+    """One submission by id (JSON columns decoded), or None."""
+    rows = db.execute("SELECT * FROM submissions WHERE id = ?", [submission_id])
+    return decode(_first(rows))
+
+
+def get_by_ref(db: sqlite_utils.Database, ref: str) -> dict[str, Any] | None:
+    """One submission by its claim reference (canonical ``CL-XXXX-XXXX``), or None."""
+    rows = db.execute("SELECT * FROM submissions WHERE ref = ?", [ref])
+    return decode(_first(rows))
+
+
+def mark_email_confirmed(db: sqlite_utils.Database, submission_id: int) -> bool:
+    """Record that the claimant proved they own the e-mail address (first time only).
+
+    Returns True when the submission exists (confirmed now or earlier), False otherwise.
+    """
+    db.execute(
+        "UPDATE submissions SET email_confirmed_at = ? WHERE id = ? AND email_confirmed_at IS NULL",
+        [now(), submission_id],
+    )
+    found = db.execute("SELECT 1 FROM submissions WHERE id = ?", [submission_id]).fetchone()
+    return found is not None
+
+
+def _first(cursor: sqlite3.Cursor) -> dict[str, Any] | None:
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row, strict=True))
