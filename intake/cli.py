@@ -104,6 +104,82 @@ def serve(ctx: Context, host: str, port: int, threads: int, dev: bool) -> None:
 # -- commands added by other areas register below (keep each a thin call) --
 
 
+@main.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--status",
+    "statuses",
+    default="verified,probable,unverified",
+    show_default=True,
+    help="Comma-separated account statuses of the claimants to include.",
+)
+@click.option("--since", metavar="DATE", help="First filing day to include (YYYY-MM-DD, KST).")
+@click.option("--until", metavar="DATE", help="Last filing day to include (YYYY-MM-DD, KST).")
+@click.option(
+    "--include-pii/--minimal",
+    default=True,
+    show_default=True,
+    help="--minimal leaves out names, contact details, birth dates and free-text notes.",
+)
+@click.option("--by", "generated_by", help="Who the Summary says generated it. Default: $USER.")
+@click.option(
+    "--max-rows-per-sheet",
+    type=click.IntRange(min=1),
+    help="Continue in 'Submissions (2)' etc. after this many rows. Default: config.",
+)
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@pass_ctx
+def export_cmd(
+    ctx: Context,
+    out: str,
+    statuses: str,
+    since: str | None,
+    until: str | None,
+    include_pii: bool,
+    generated_by: str | None,
+    max_rows_per_sheet: int | None,
+    progress: bool,
+) -> None:
+    """Write the Excel workbook for counsel (Summary, Claimants, Submissions, Review log).
+
+    The export is recorded in the audit log (filters and row counts, no personal data).
+
+    \b
+    Example:
+      intake export claimants.xlsx --status verified,probable --since 2025-12-01
+      intake export anonymised.xlsx --minimal
+    """
+    import getpass
+
+    from .export import write_workbook
+
+    chosen = [s.strip() for s in statuses.split(",") if s.strip()]
+    cfg = ctx.config
+    try:
+        rep = write_workbook(
+            ctx.db(),
+            out,
+            statuses=chosen,
+            since=since,
+            until=until,
+            include_pii=include_pii,
+            generated_by=generated_by or f"{getpass.getuser()} (command line)",
+            max_rows_per_sheet=max_rows_per_sheet or cfg["EXPORT_MAX_ROWS_PER_SHEET"],
+            progress=progress,
+            thresholds={"MATCH_UPPER": cfg["MATCH_UPPER"], "MATCH_LOWER": cfg["MATCH_LOWER"]},
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{out}: {rep.submissions} submissions, {rep.claimants} claimants")
+    for title, rows in rep.sheets:
+        click.echo(f"  {title}: {rows} rows")
+    by_status = ", ".join(f"{k} {v}" for k, v in rep.claimants_by_status.items())
+    click.echo(f"  claimants by account status: {by_status}")
+    click.echo(f"  pending review: {rep.submissions_by_review.get('pending', 0)} submissions")
+    if rep.unmatched:
+        click.echo(f"  warning: {rep.unmatched} submissions not matched yet (run intake match)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
