@@ -31,3 +31,88 @@ def login_as(client, db, role: str) -> dict:
     response = login(client, user["email"], user["password"])
     assert response.status_code == 302, response.status_code
     return user
+
+
+_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
+
+
+def add_submission(db, **fields) -> int:
+    """Insert a submission row directly (keys via the real normalisers); returns its id."""
+    import json
+
+    from intake.normalize import record_keys
+    from intake.refs import new_claim_ref
+    from intake.store import now
+
+    row = {
+        "ref": new_claim_ref(),
+        "source": "web",
+        "submitted_at": now(),
+        **{f: None for f in _FIELDS},
+        **fields,
+    }
+    row.update(record_keys({f: row.get(f) for f in _FIELDS}))
+    row.setdefault("raw", json.dumps({f: row.get(f) for f in _FIELDS}, ensure_ascii=False))
+    names = list(row)
+    cursor = db.execute(
+        f"INSERT INTO submissions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        [row[n] for n in names],
+    )
+    return cursor.lastrowid
+
+
+def add_pair(
+    db,
+    kind: str,
+    id_l: int,
+    id_r: int,
+    probability: float = 0.7,
+    *,
+    band: str = "review",
+    explanation: list | None = None,
+) -> None:
+    """Store a scored pair as H2's matcher would (id_l < id_r for dedup)."""
+    import json
+    import math
+
+    from intake.store import now
+
+    if kind == "dedup":
+        id_l, id_r = min(id_l, id_r), max(id_l, id_r)
+    p = min(max(probability, 1e-9), 1 - 1e-9)
+    explanation = explanation or [
+        {"field": "name", "level": "close", "bits": 3.2},
+        {"field": "phone", "level": "exact", "bits": 9.5},
+        {"field": "email", "level": "far", "bits": -4.1},
+        {"field": "birth_date", "level": "missing", "bits": 0.0},
+    ]
+    db.execute(
+        "INSERT OR REPLACE INTO pairs (kind, id_l, id_r, probability, weight, band,"
+        " explanation, rule, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            kind,
+            id_l,
+            id_r,
+            probability,
+            math.log2(p / (1 - p)),
+            band,
+            json.dumps(explanation),
+            "phone",
+            now(),
+        ],
+    )
+
+
+def add_account(db, **fields) -> int:
+    """Insert an affected-list row (accounts.id) directly; returns its id."""
+    from intake.normalize import record_keys
+
+    row = {"import_id": 1, "source_line": 2, "account_id": "acct-1", **fields}
+    keys = record_keys({f: row.get(f) for f in _FIELDS})
+    row.update({k: v for k, v in keys.items() if k != "k_birth"})
+    names = list(row)
+    cursor = db.execute(
+        f"INSERT INTO accounts ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        [row[n] for n in names],
+    )
+    return cursor.lastrowid

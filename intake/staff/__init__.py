@@ -9,7 +9,13 @@ def init_app(app: Flask) -> None:
     # Route modules attach to the blueprint when imported.
     from . import audit_views, auth, dashboard, persons, review, search, users  # noqa: F401
     from .blueprint import bp
+    from .labels import field_label, level_label, status_label
     from .nav import extra_nav
 
     app.register_blueprint(bp, url_prefix="/staff")
-    app.jinja_env.globals["staff_extra_nav"] = extra_nav
+    app.jinja_env.globals.update(
+        staff_extra_nav=extra_nav,
+        field_label=field_label,
+        level_label=level_label,
+        status_label=status_label,
+    )
