@@ -180,6 +180,114 @@ def export_cmd(
         click.echo(f"  warning: {rep.unmatched} submissions not matched yet (run intake match)")
 
 
+@main.group("users")
+def users_group() -> None:
+    """Staff accounts: add, deactivate, list, set-role (the same as the /staff/users page).
+
+    \b
+    Example:
+      intake users add ana@firm.example --role paralegal --expires 2026-06-30
+    """
+
+
+def _users_call(ctx: Context, action: str, email: str, func, *args, **detail) -> dict:
+    """Run one store.staff change on the user with this e-mail and audit it (by id only)."""
+    from .store import staff
+    from .store.audit import audit
+
+    db = ctx.db()
+    try:
+        user = staff.require_user(db, email)
+        func(db, user["id"], *args)
+    except staff.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit(db, action, target=f"user:{user['id']}", via="cli", **detail)
+    return user
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["paralegal", "lawyer", "admin"]))
+@click.option("--expires", metavar="DATE", help="Last day the account works (YYYY-MM-DD, UTC).")
+@pass_ctx
+def users_add(ctx: Context, email: str, role: str, expires: str | None) -> None:
+    """Create a staff user. The password is prompted twice (read from stdin when piped).
+
+    \b
+    Example:
+      intake users add ana@firm.example --role paralegal
+      printf '%s\\n' "$PASSWORD" | intake users add ci@firm.example --role admin
+    """
+    from .store import staff
+    from .store.audit import audit
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    db = ctx.db()
+    try:
+        user_id = staff.add_user(db, email, password, role, expires_at=expires)
+    except staff.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit(db, "user_add", target=f"user:{user_id}", via="cli", role=role, expires=bool(expires))
+    click.echo(f"user {user_id} added ({role})")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+@pass_ctx
+def users_deactivate(ctx: Context, email: str) -> None:
+    """Switch a user off; their open sessions end on their next click.
+
+    \b
+    Example:
+      intake users deactivate ana@firm.example
+    """
+    from .store import staff
+
+    user = _users_call(ctx, "user_deactivate", email, staff.deactivate)
+    click.echo(f"user {user['id']} deactivated")
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["paralegal", "lawyer", "admin"]))
+@pass_ctx
+def users_set_role(ctx: Context, email: str, role: str) -> None:
+    """Change a user's role; their open sessions end on their next click.
+
+    \b
+    Example:
+      intake users set-role ana@firm.example lawyer
+    """
+    from .store import staff
+
+    user = _users_call(ctx, "user_role", email, staff.set_role, role, role=role)
+    click.echo(f"user {user['id']} is now {role}")
+
+
+@users_group.command("list")
+@pass_ctx
+def users_list(ctx: Context) -> None:
+    """List staff users (id, e-mail, role, status, expiry, last sign-in).
+
+    \b
+    Example:
+      intake users list
+    """
+    from .store import staff
+
+    for u in staff.list_users(ctx.db()):
+        status = "active" if u["active"] else "deactivated"
+        if u["active"] and staff.is_expired(u):
+            status = "expired"
+        click.echo(
+            f"{u['id']:>4}  {u['email']:<32} {u['role']:<9} {status:<11}"
+            f" expires={u['expires_at'] or '-'}  last_login={u['last_login_at'] or '-'}"
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
