@@ -57,6 +57,8 @@ _FLOOR = re.compile(
     r"(?:(?P<dong>[0-9]{1,4}|[A-Za-z])\s*동\s*)?(?P<floor>(?:지하\s*)?\d{1,3})\s*층"
 )
 _MISSING = AddressNorm(None)
+_LEAD_CHARS = frozenset("0123456789([우")
+_TAIL_CHARS = frozenset("0123456789)]")
 
 
 def normalize_address(s: str | None, postal_code: str | None = None) -> AddressNorm:
@@ -72,16 +74,37 @@ def normalize_address(s: str | None, postal_code: str | None = None) -> AddressN
     return _parse(s, postal_code)
 
 
+# The most common spelling, '<시도> <시군구> <도로명> <건물번호>[, <N>동 <M>호]', recognised in
+# one step for record_keys; it gives exactly the slow parser's key/unit (tests check that).
+_FAST = re.compile(
+    r"(\S+) ((?:[가-힣]{1,5}시(?: [가-힣]{1,5}구)?|[가-힣]{1,5}[군구]))"
+    r" ([가-힣]{1,12}(?:대로|로|길)) (\d{1,4}(?:-\d{1,4})?)(?:,? ([0-9]{1,4})동 ([0-9]{1,5})호)?"
+)
+
+
+def address_keys(s: str) -> tuple[str | None, str | None, str | None]:
+    """(key, unit, postal_code) of an address: the parts record_keys stores, fast."""
+    m = _FAST.fullmatch(s)
+    if m is not None and m.group(1) in SIDO_ALIASES:
+        region = m.group(2).rpartition(" ")[2]
+        key = f"road:{region}|{m.group(3)}|{m.group(4)}"
+        dong = m.group(5)
+        return key, (f"{int(dong)}-{int(m.group(6))}" if dong else None), None
+    a = normalize_address(s)
+    return a.key, a.unit, a.postal_code
+
+
 @lru_cache(maxsize=1 << 16)
 def _parse(raw: str, postal_code: str | None) -> AddressNorm:
     text = clean_text(raw)
-    if is_junk("address", text):
+    if len(text) < 12 and is_junk("address", text):
         return AddressNorm(None, flags=("junk",))
     flags: list[str] = []
     post = None
-    m = _POST_LEAD.match(text)
-    if m is None:
-        m = _POST_TAIL.search(text)
+    m = _POST_LEAD.match(text) if text[:1] in _LEAD_CHARS else None
+    if m is None and text[-1:] in _TAIL_CHARS:
+        start = max(0, len(text) - 24)  # only the end can hold a trailing postcode
+        m = _POST_TAIL.search(text, start)
     if m is not None:
         post = next(g for g in m.groups() if g)
         text = (text[: m.start()] + " " + text[m.end() :]).strip(" ,")
@@ -93,7 +116,7 @@ def _parse(raw: str, postal_code: str | None) -> AddressNorm:
                 flags.append("postcode_mismatch")
             post = given
     ref = None
-    m = _REF_TAIL.search(text)
+    m = _REF_TAIL.search(text) if text.endswith(")") else None
     if m is not None and not re.fullmatch(r"\s*\d+\s*", m.group(1)):
         ref = m.group(1).strip() or None
         text = text[: m.start()].rstrip(" ,")
@@ -178,16 +201,22 @@ def _num(s: str) -> str:
 def _unit(detail: str) -> str | None:
     if not detail:
         return None
-    m = _DONG_HO.search(detail)
-    if m is not None:
-        return f"{_num(m.group('dong'))}-{_num(m.group('ho'))}"
-    m = _BARE.search(detail)
-    if m is not None:
-        return f"{_num(m.group('dong'))}-{_num(m.group('ho'))}"
-    m = _HO.search(detail)
-    if m is not None:
-        return _num(m.group("ho"))
-    m = _FLOOR.search(detail)
+    ho = detail.find("호")
+    if ho >= 0:
+        dong = detail.rfind("동", 0, ho)
+        if dong >= 0:
+            m = _DONG_HO.search(detail, max(0, dong - 8))
+            if m is not None:
+                return f"{_num(m.group('dong'))}-{_num(m.group('ho'))}"
+    if detail[-1:].isdigit() or ho >= 0:
+        m = _BARE.search(detail, max(0, len(detail) - 16))
+        if m is not None:
+            return f"{_num(m.group('dong'))}-{_num(m.group('ho'))}"
+    if ho >= 0:
+        m = _HO.search(detail, max(0, ho - 10))
+        if m is not None:
+            return _num(m.group("ho"))
+    m = _FLOOR.search(detail) if "층" in detail else None
     if m is not None:
         floor = m.group("floor").replace(" ", "").replace("지하", "B")
         return f"{_num(m.group('dong'))}-{floor}F" if m.group("dong") else f"{floor}F"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
-from .junk import is_junk
+from .junk import JUNK_EMAIL_DOMAINS, JUNK_EMAIL_LOCALS, is_junk
 from .text import HANGUL_SYLLABLE, clean_text
 from .typing_ko import hangul_to_keys
 
@@ -117,6 +117,9 @@ _FAST = re.compile(
     r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})"
 )
 _MISSING = EmailNorm(None)
+# Domains and local parts that need the full (slow) checks: typos and placeholders.
+_SLOW_DOMAINS = frozenset(TYPO_DOMAINS) | JUNK_EMAIL_DOMAINS
+_JUNK_LOCALS = JUNK_EMAIL_LOCALS
 
 
 def mailbox_key(address: str) -> str:
@@ -146,17 +149,17 @@ def normalize_email(s: str | None) -> EmailNorm:
     if not isinstance(s, str):
         s = str(s)
     if s.isascii():
-        low = "".join(s.split()).lower()
+        low = "".join(s.split()).lower() if " " in s or not s.islower() else s
         m = _FAST.fullmatch(low)
-        if (
-            m is not None
-            and m.group(1) not in _SPECIAL_TLDS
-            and len(low) <= 254
-            and low.index("@") <= 64
-            and low.rpartition("@")[2] not in TYPO_DOMAINS
-            and not is_junk("email", low)
-        ):
-            return EmailNorm(low, mailbox_key(low))
+        if m is not None and m.group(1) not in _SPECIAL_TLDS and len(low) <= 254:
+            local, _, domain = low.partition("@")
+            if (
+                len(local) <= 64
+                and domain not in _SLOW_DOMAINS
+                and local not in _JUNK_LOCALS
+                and not domain.startswith("example.")
+            ):
+                return EmailNorm(low, mailbox_key(low))
     return _slow(s)
 
 

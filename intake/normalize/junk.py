@@ -76,7 +76,7 @@ _WORDS = {
     "없음없음",
 }
 _NAME_WORDS = {"이름", "성명", "고객", "익명", "무명", "본인", "name", "anonymous"}
-_EMAIL_LOCALS = {
+JUNK_EMAIL_LOCALS = {
     "test",
     "tester",
     "testing",
@@ -108,7 +108,7 @@ _EMAIL_LOCALS = {
     "0000",
     "없음",
 }
-_EMAIL_DOMAINS = {
+JUNK_EMAIL_DOMAINS = {
     "test.com",
     "test.co.kr",
     "test.net",
@@ -147,11 +147,11 @@ def is_junk(field: str, value: str | None) -> bool:
             return False
         local, _, domain = low.rpartition("@")
         return (
-            (local in _EMAIL_LOCALS and domain in _EMAIL_DOMAINS)
-            or domain in _EMAIL_DOMAINS
+            (local in JUNK_EMAIL_LOCALS and domain in JUNK_EMAIL_DOMAINS)
+            or domain in JUNK_EMAIL_DOMAINS
             and bool(_REPEAT.match(local))
             or domain.startswith("example.")
-            or (local in _EMAIL_LOCALS and local == domain.split(".")[0])
+            or (local in JUNK_EMAIL_LOCALS and local == domain.split(".")[0])
         )
     if field == "phone":
         digits = "".join(ch for ch in s if ch.isdigit())

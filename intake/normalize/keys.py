@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .addresses import normalize_address
+from .addresses import address_keys
 from .dates import normalize_birth_date
 from .emails import normalize_email
 from .names import normalize_name
-from .phones import normalize_phone
-from .postcodes import normalize_postal_code
+from .phones import FAST_MOBILE, normalize_phone
+from .postcodes import POSTCODE_SIDO, normalize_postal_code
 
 KEY_COLUMNS = (
     "k_name", "k_email", "k_phone", "k_phone_tail", "k_birth", "k_postcode", "k_addr", "k_unit",
@@ -26,29 +26,34 @@ def record_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
     Never raises on text: unusable or junk values give None keys.
     """
     get = record.get
-    if not all(isinstance(v, str) for v in record.values() if v is not None):
-        record = {k: (v if v is None or isinstance(v, str) else str(v)) for k, v in record.items()}
-        get = record.get
     name = get("name")
     k_name = normalize_name(name).key if name else None
     email = get("email")
     k_email = normalize_email(email).key if email else None
     phone = get("phone")
     if phone:
-        p = normalize_phone(phone)
-        k_phone, k_tail = p.value, p.tail
+        m = FAST_MOBILE.fullmatch(phone) if isinstance(phone, str) else None
+        if m is not None and len(set(tail := m.group(1) + m.group(2))) > 1:
+            k_phone, k_tail = "+8210" + tail, tail
+        else:
+            p = normalize_phone(phone)
+            k_phone, k_tail = p.value, p.tail
     else:
         k_phone = k_tail = None
     birth = get("birth_date")
     k_birth = normalize_birth_date(birth).value if birth else None
     postal = get("postal_code")
-    k_postcode = normalize_postal_code(postal).value if postal else None
+    if not postal:
+        k_postcode = None
+    elif isinstance(postal, str) and len(postal) == 5 and postal[:2] in POSTCODE_SIDO:
+        k_postcode = postal if postal.isdigit() else None
+    else:
+        k_postcode = normalize_postal_code(postal).value
     address = get("address")
     if address:
-        a = normalize_address(address)
-        k_addr, k_unit = a.key, a.unit
+        k_addr, k_unit, post = address_keys(address if isinstance(address, str) else str(address))
         if k_postcode is None:
-            k_postcode = a.postal_code
+            k_postcode = post
     else:
         k_addr = k_unit = None
     return {

@@ -24,6 +24,7 @@ for _cp in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F):
 for _cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63):
     _FOLD[_cp] = ord("-")
 
+_NEEDS_FOLD = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD)) + "]")
 _ASCII_CLEAN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -40,8 +41,10 @@ def clean_text(s: str | None) -> str:
         if _ASCII_CLEAN.search(s):
             s = _ASCII_CLEAN.sub("", s)
         return " ".join(s.split())
-    s = unicodedata.normalize("NFC", s).translate(_FOLD)
-    # Folding can create new NFC opportunities only for Latin, never Hangul; keep it cheap.
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    if _NEEDS_FOLD.search(s):
+        s = s.translate(_FOLD)
     return " ".join(s.split())
 
 
