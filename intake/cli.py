@@ -104,6 +104,96 @@ def serve(ctx: Context, host: str, port: int, threads: int, dev: bool) -> None:
 # -- commands added by other areas register below (keep each a thin call) --
 
 
+def _mapping_option(func):
+    return click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar="FIELD=COLUMN",
+        help="Use COLUMN for FIELD (name, email, phone, address, address_detail, postal_code, "
+        "birth_date, account_id, ref). Repeatable; overrides the header aliases.",
+    )(func)
+
+
+def _print_import(rep) -> None:
+    """Summary of an import: counts, column mapping, rejects file (no personal data)."""
+    if rep.action == "done":
+        click.echo(f"{rep.file_name}: already imported (import {rep.import_id}); nothing to do")
+        return
+    resumed = f", resumed after line {rep.skipped_lines + 1}" if rep.action == "resume" else ""
+    click.echo(
+        f"{rep.file_name}: {rep.loaded} loaded, {rep.rejected} rejected "
+        f"(import {rep.import_id}{resumed})"
+    )
+    click.echo("  columns: " + ", ".join(f"{f}<-{c}" for f, c in rep.columns.items()))
+    if rep.unmapped:
+        click.echo("  ignored columns: " + ", ".join(rep.unmapped))
+    if rep.replaced_imports:
+        click.echo(f"  replaced {rep.replaced_imports} earlier list(s)")
+    if rep.rejects_file:
+        click.echo(f"  rejected rows with line numbers and reasons: {rep.rejects_file}")
+
+
+@main.command("import-accounts")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_mapping_option
+@click.option("--replace", is_flag=True, help="Replace the current list instead of extending it.")
+@click.option("--encoding", help="Text encoding of a CSV/TSV (default: detect UTF-8 or CP949).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@pass_ctx
+def import_accounts_cmd(ctx, file, maps, replace, encoding, progress) -> None:
+    """Load the affected-account list (CSV, TSV or XLSX; Korean or English headers).
+
+    Re-running the same file does nothing; a killed run continues where it stopped. Rows with
+    nothing identifying go to FILE.rejects.csv. With ACCOUNT_HASH_KEY set, e-mails and phones
+    are stored only as keyed hashes. Claims are re-checked on the next `intake match`.
+
+    \b
+    Example:
+      intake import-accounts affected.csv
+      intake import-accounts corrected.xlsx --replace --map account_id=고객번호
+    """
+    from .importing import ImportRefused, import_accounts
+    from .imports import ImportFormatError, parse_mapping
+
+    try:
+        rep = import_accounts(
+            ctx.db(), file, mapping=parse_mapping(maps), replace=replace, encoding=encoding,
+            hash_key=ctx.config.get("ACCOUNT_HASH_KEY"), progress=progress,
+        )  # fmt: skip
+    except (ImportFormatError, ImportRefused) as exc:
+        raise click.UsageError(str(exc)) from None
+    _print_import(rep)
+
+
+@main.command("import-claims")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_mapping_option
+@click.option("--encoding", help="Text encoding of a CSV/TSV (default: detect UTF-8 or CP949).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@pass_ctx
+def import_claims_cmd(ctx, file, maps, encoding, progress) -> None:
+    """Load claims gathered elsewhere (Google/Naver Forms, spreadsheets) as submissions.
+
+    The `ref` column is kept as each row's source reference; every row gets its own claim
+    reference. Run `intake match` afterwards to deduplicate and cross-check them.
+
+    \b
+    Example:
+      intake import-claims naver-form.csv --map ref=응답번호
+    """
+    from .importing import import_claims
+    from .imports import ImportFormatError, parse_mapping
+
+    try:
+        rep = import_claims(
+            ctx.db(), file, mapping=parse_mapping(maps), encoding=encoding, progress=progress
+        )
+    except ImportFormatError as exc:
+        raise click.UsageError(str(exc)) from None
+    _print_import(rep)
+
+
 @main.command("export")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 @click.option(

@@ -1,0 +1,203 @@
+"""The two import commands as library calls: :func:`import_accounts` and :func:`import_claims`.
+
+Both stream the file in 100k-row transactions with a resume point, write rejects beside the
+input, audit counts only (never PII), and are idempotent per file content (sha256).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .imports import open_table
+from .loading import (
+    BATCH_ROWS,
+    ImportReport,
+    Rejects,
+    fingerprint,
+    key_check,
+    prepared_rows,
+    progress_bar,
+)
+from .refs import new_claim_ref
+from .store import accounts as store_accounts
+from .store import imports as store_imports
+from .store.audit import audit
+
+
+class ImportRefused(ValueError):
+    """The import cannot run as asked (message says why and what to do; no PII)."""
+
+
+def import_accounts(
+    db: sqlite_utils.Database,
+    path: str | Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    replace: bool = False,
+    encoding: str | None = None,
+    hash_key: str | bytes | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+    batch_rows: int = BATCH_ROWS,
+    user_id: int | None = None,
+) -> ImportReport:
+    """Load an affected-account list (extend the current one, or ``replace`` it).
+
+    With ``hash_key`` (config ACCOUNT_HASH_KEY) e-mails and phones are stored only as HMACs.
+    A finished list bumps the list version so the next ``run_link`` re-checks every claim.
+    """
+    path = Path(path)
+    table = open_table(path, kind="accounts", mapping=mapping, encoding=encoding)
+    digest, lines = fingerprint(path)
+    check = key_check(hash_key)
+    meta = store_accounts.get_meta(db)
+    if not replace and store_accounts.count_accounts(db) and meta["key_check"] != check:
+        raise ImportRefused(
+            "the stored list was loaded with a different privacy setting or ACCOUNT_HASH_KEY; "
+            "use --replace to load this list in place of it"
+        )
+    replaced = 0
+
+    def on_new(db_: sqlite_utils.Database, import_id: int) -> None:
+        nonlocal replaced
+        if replace:
+            replaced = store_imports.mark_replaced(db_, "accounts", except_id=import_id)
+            store_accounts.clear_accounts(db_)
+
+    row, action = store_imports.begin_import(db, "accounts", path.name, digest, on_new=on_new)
+    report = _report(row, action, table, "accounts")
+    report.replaced_imports = replaced
+    if action == "done":
+        return report
+    import_id = row["id"]
+    fresh = store_imports.other_live_imports(db, "accounts", import_id) == 0
+    if fresh:  # nothing else in the list: load without indexes, build them once at the end
+        store_accounts.drop_indexes(db)
+    store_accounts.set_meta(db, hashed=check is not None, key_check=check)
+    init = ("accounts", hash_key, import_id, table.header, "")
+    _load(db, table, row, action, report, lines, store_accounts.INSERT_ACCOUNT, init, workers,
+          batch_rows, progress)  # fmt: skip
+    store_accounts.ensure_indexes(db)
+    store_imports.finish_import(db, import_id)
+    meta = store_accounts.get_meta(db)
+    store_accounts.set_meta(db, version=meta["version"] + 1)
+    _audit(db, report, user_id)
+    return report
+
+
+def import_claims(
+    db: sqlite_utils.Database,
+    path: str | Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+    batch_rows: int = BATCH_ROWS,
+    user_id: int | None = None,
+) -> ImportReport:
+    """Load claims gathered elsewhere as submissions (source 'import:<file name>').
+
+    The ``ref`` column becomes source_ref; each row gets a fresh claim reference. New rows are
+    unmatched and unlinked, so the next ``intake match`` picks them up.
+    """
+    path = Path(path)
+    table = open_table(path, kind="claims", mapping=mapping, encoding=encoding)
+    digest, lines = fingerprint(path)
+    row, action = store_imports.begin_import(db, "claims", path.name, digest)
+    report = _report(row, action, table, "claims")
+    if action == "done":
+        return report
+    init = ("claims", None, row["id"], table.header, f"import:{path.name}")
+    _load(db, table, row, action, report, lines, None, init, workers, batch_rows, progress)
+    store_imports.finish_import(db, row["id"])
+    _audit(db, report, user_id)
+    return report
+
+
+def _report(row: Mapping[str, Any], action: str, table, kind: str) -> ImportReport:
+    return ImportReport(
+        import_id=row["id"],
+        kind=kind,
+        file_name=row["file_name"],
+        action=action,
+        loaded=row["rows_loaded"],
+        rejected=row["rows_rejected"],
+        encoding=table.encoding,
+        columns={f: table.header[i] for f, i in table.columns.items()},
+        unmapped=table.unmapped,
+    )
+
+
+def _load(db, table, row, action, report, lines, insert_sql, init, workers, batch_rows, progress):
+    """Stream, normalise and commit in batches together with the resume point."""
+    import_id = row["id"]
+    start_after = row["last_line"] if action == "resume" else 0
+    report.skipped_lines = max(start_after - 1, 0)
+    loaded, rejected = report.loaded, report.rejected
+    rejects = Rejects(table.path, table.header, resume_after=start_after if start_after else None)
+    if rejects.path.exists():
+        report.rejects_file = str(rejects.path)
+    bar = progress_bar(max(lines - 1, 0) or None, loaded + rejected, table.path.name, progress)
+    batch: list = []
+    last, pending = start_after, 0
+    try:
+        for line, prepared, cells in prepared_rows(
+            table, start_after=start_after, init_args=init, workers=workers
+        ):
+            last, pending = line, pending + 1
+            if cells is not None:
+                rejects.add(line, prepared, cells)
+                rejected += 1
+            else:
+                if insert_sql is None:  # claims: refs drawn here, in the one writing process
+                    prepared[0] = new_claim_ref()
+                    prepared[3] = import_id
+                batch.append(prepared)
+                loaded += 1
+            if len(batch) >= batch_rows:
+                _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
+                if bar is not None:
+                    bar.update(pending)
+                batch, pending = [], 0
+        _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
+        if bar is not None:
+            bar.update(pending)
+    finally:
+        rejects.close()
+        if bar is not None:
+            bar.close()
+    report.loaded, report.rejected = loaded, rejected
+    if rejected:
+        report.rejects_file = str(rejects.path)
+
+
+def _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects) -> None:
+    rejects.flush()  # rejects reach the disk before the resume point moves past them
+    if insert_sql is None:
+        store_imports.commit_claims(
+            db, import_id, batch, new_ref=new_claim_ref, last_line=last, loaded=loaded,
+            rejected=rejected,
+        )  # fmt: skip
+    else:
+        store_imports.commit_batch(
+            db, import_id, insert_sql, batch, last_line=last, loaded=loaded, rejected=rejected
+        )
+
+
+def _audit(db: sqlite_utils.Database, report: ImportReport, user_id: int | None) -> None:
+    audit(
+        db,
+        "import",
+        user_id=user_id,
+        target=f"import:{report.import_id}",
+        kind=report.kind,
+        loaded=report.loaded,
+        rejected=report.rejected,
+        resumed=report.action == "resume",
+        replaced_imports=report.replaced_imports,
+    )

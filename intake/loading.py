@@ -1,0 +1,287 @@
+"""``import-accounts`` and ``import-claims``: read (``intake.imports``), normalise
+(``intake.normalize.record_keys``), store (``intake.store.accounts`` / ``imports``).
+
+Why a pipeline of batches: the file is streamed (constant memory), rows are normalised in worker
+processes when the file is big (normalising, not SQLite, is the cost), and each batch is committed
+together with the resume point, so a killed run restarted with the same command neither loses nor
+duplicates a row. Rejected rows go to ``FILE.rejects.csv`` with their line number and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from . import store
+from .imports import Table
+from .normalize import record_keys
+from .store import imports as store_imports
+
+BATCH_ROWS = 100_000  # rows per transaction, as the floor loader
+CHUNK_ROWS = 5_000  # rows per worker task
+PARALLEL_MIN_BYTES = 20 << 20  # below this, normalise in-process (no worker start-up cost)
+KEY_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (counts only: safe to print and to audit)."""
+
+    import_id: int
+    kind: str
+    file_name: str
+    action: str  # 'new' | 'resume' | 'done' (already imported: nothing to do)
+    loaded: int = 0
+    rejected: int = 0
+    skipped_lines: int = 0  # lines before the resume point
+    rejects_file: str | None = None
+    encoding: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header
+    unmapped: list[str] = field(default_factory=list)
+    replaced_imports: int = 0
+
+
+def key_hasher(hash_key: str | bytes | None) -> Callable[[str | None], str | None] | None:
+    """HMAC-SHA256 (hex, 128 bits) of a key value, or None when privacy mode is off."""
+    if not hash_key:
+        return None
+    secret = hash_key.encode() if isinstance(hash_key, str) else hash_key
+
+    def h(value: str | None) -> str | None:
+        if value is None:
+            return None
+        return hmac.digest(secret, value.encode(), "sha256")[:16].hex()
+
+    return h
+
+
+def key_check(hash_key: str | bytes | None) -> str | None:
+    """A value that identifies the HMAC key without revealing it (to refuse a wrong key)."""
+    h = key_hasher(hash_key)
+    return h("intake-account-key-check") if h else None
+
+
+def fingerprint(path: Path) -> tuple[str, int]:
+    """sha256 of the file and its newline count (the progress bar's total), in one pass."""
+    digest, lines = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(8 << 20):
+            digest.update(chunk)
+            lines += chunk.count(b"\n")
+    return digest.hexdigest(), lines
+
+
+def prepare_account(
+    line: int,
+    record: Mapping[str, str | None],
+    problems: list[str],
+    hasher: Callable[[str | None], str | None] | None = None,
+    import_id: int = 0,
+) -> tuple | str:
+    """The accounts row for one input row, or the reason it is rejected."""
+    reason = _fatal(problems, record)
+    if reason:
+        return reason
+    keys = record_keys({f: record.get(f) for f in KEY_FIELDS})
+    account_id = record.get("account_id")
+    if not (keys["k_name"] or keys["k_email"] or keys["k_phone"] or account_id):
+        return "no usable name, e-mail, phone or account ID"
+    flags = _flags(record, keys, problems)
+    email, phone = record.get("email"), record.get("phone")
+    k_email, k_phone, k_tail = keys["k_email"], keys["k_phone"], keys["k_phone_tail"]
+    if hasher is not None:  # privacy mode: e-mail and phone exist only as keyed hashes
+        email = phone = None
+        k_email, k_phone, k_tail = hasher(k_email), hasher(k_phone), hasher(k_tail)
+    return (
+        import_id,
+        line,
+        account_id,
+        record.get("name"),
+        email,
+        phone,
+        record.get("address"),
+        record.get("postal_code"),
+        json.dumps(flags) if flags else None,
+        keys["k_name"],
+        k_email,
+        k_phone,
+        k_tail,
+        keys["k_postcode"],
+        keys["k_addr"],
+        keys["k_unit"],
+    )
+
+
+def prepare_claim(
+    line: int, record: Mapping[str, str | None], problems: list[str], raw: dict, source: str
+) -> list | str:
+    """The submissions row (CLAIM_COLUMNS order, ref filled in later) or the reject reason."""
+    reason = _fatal(problems, record)
+    if reason:
+        return reason
+    keys = record_keys({f: record.get(f) for f in KEY_FIELDS})
+    if not (keys["k_name"] or keys["k_email"] or keys["k_phone"]):
+        return "no usable name, e-mail or phone"
+    flags = _flags(record, keys, problems)
+    values = {
+        "ref": None,
+        "source": source,
+        "source_ref": record.get("ref"),
+        "source_line": line,
+        "submitted_at": store.now(),
+        "raw": json.dumps(raw, ensure_ascii=False),
+        "flags": json.dumps(flags),
+        **{f: record.get(f) for f in KEY_FIELDS},
+        **keys,
+    }
+    return [values.get(c) for c in store_imports.CLAIM_COLUMNS]
+
+
+def _fatal(problems: list[str], record: Mapping[str, str | None]) -> str | None:
+    for p in problems:
+        if p.startswith("too_many_cells:"):
+            got, want = p.split(":", 1)[1].split(">")
+            return f"{got} cells but the header has {want} (unquoted delimiter inside a value?)"
+    if not any(record.values()):
+        return "empty row"
+    return None
+
+
+def _flags(record: Mapping[str, str | None], keys: Mapping[str, Any], problems: list) -> list:
+    flags = [p for p in problems if p in ("short_row", "encoding")]
+    for f, k in (("name", "k_name"), ("email", "k_email"), ("phone", "k_phone")):
+        if record.get(f) and not keys[k]:
+            flags.append(f"{f}_invalid")  # kept raw, flagged for review
+    if record.get("postal_code") and not keys["k_postcode"]:
+        flags.append("postal_code_invalid")
+    if record.get("birth_date") and not keys["k_birth"]:
+        flags.append("birth_date_invalid")
+    return flags
+
+
+# --- worker side --------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(kind: str, hash_key: Any, import_id: int, header: list, source: str) -> None:
+    _WORKER.update(
+        kind=kind, hasher=key_hasher(hash_key), import_id=import_id, header=header, source=source
+    )
+
+
+def _prepare_chunk(chunk: list[tuple[int, dict, list, list]]) -> list[tuple[int, Any, list]]:
+    """(line, row or reject reason, cells of rejected rows) for a chunk of input rows."""
+    out = []
+    w = _WORKER
+    for line, record, problems, cells in chunk:
+        if w["kind"] == "accounts":
+            row = prepare_account(line, record, problems, w["hasher"], w["import_id"])
+        else:
+            raw = dict(zip(w["header"], cells, strict=False))
+            row = prepare_claim(line, record, problems, raw, w["source"])
+        out.append((line, row, cells if isinstance(row, str) else None))
+    return out
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def prepared_rows(
+    table: Table,
+    *,
+    start_after: int,
+    init_args: tuple,
+    workers: int | None,
+) -> Iterator[tuple[int, Any, list | None]]:
+    """Normalised rows in file order, from worker processes when the file is large."""
+    chunks = _chunks(table.rows(start_after=start_after), CHUNK_ROWS)
+    if workers is None:
+        big = table.path.stat().st_size >= PARALLEL_MIN_BYTES
+        workers = min(os.cpu_count() or 1, 4) if big else 0
+    if workers <= 0:
+        _init_worker(*init_args)
+        for chunk in chunks:
+            yield from _prepare_chunk(chunk)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=init_args) as pool:
+        for result in pool.imap(_prepare_chunk, chunks, chunksize=1):
+            yield from result
+
+
+_REJECTS_IO = {"encoding": "utf-8-sig", "errors": "surrogateescape", "newline": ""}
+
+
+class Rejects:
+    """``FILE.rejects.csv`` (UTF-8 with BOM for Excel): line, reason, then the original cells."""
+
+    def __init__(self, source: Path, header: list[str], *, resume_after: int | None) -> None:
+        self.path = source.with_name(source.name + ".rejects.csv")
+        self.header = header
+        self.count = 0  # rejects written by this run
+        self._fh = None
+        if resume_after is None:
+            self.path.unlink(missing_ok=True)
+        elif self.path.exists():  # keep only what the committed part of the killed run wrote
+            with open(self.path, **_REJECTS_IO) as fh:
+                rows = list(csv.reader(fh))
+            kept = [r for r in rows[1:] if r and r[0].isdigit() and int(r[0]) <= resume_after]
+            with open(self.path, "w", **_REJECTS_IO) as fh:
+                csv.writer(fh).writerows([["line", "reason", *header], *kept])
+
+    def add(self, line: int, reason: str, cells: list[str]) -> None:
+        if self._fh is None:
+            new = not self.path.exists()
+            # utf-8-sig writes the BOM only at position 0, so appending is safe
+            self._fh = open(self.path, "a", **_REJECTS_IO)  # noqa: SIM115 - closed in close()
+            self._writer = csv.writer(self._fh)
+            if new:
+                self._writer.writerow(["line", "reason", *self.header])
+        self._writer.writerow([line, reason, *cells])
+        self.count += 1
+
+    def flush(self) -> None:
+        if self._fh:
+            self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh:
+            self._fh.close()
+            self._fh = None
+
+
+def progress_bar(total: int | None, initial: int, desc: str, enabled: bool):
+    """tqdm with rows/s and ETA (total = the file's line count), or a no-op."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, initial=initial, desc=desc, unit=" rows", unit_scale=True, smoothing=0.1
+    )
+
+
+def connect_for_load(db: sqlite_utils.Database | str | Path) -> sqlite_utils.Database:
+    """An open database (paths are opened and migrated)."""
+    if isinstance(db, str | Path):
+        return store.connect(db)
+    return db

@@ -1,0 +1,188 @@
+"""Import tracking and the claims bulk insert.
+
+One ``imports`` row per (kind, file fingerprint): re-running a finished file is a no-op, and a
+run killed half-way resumes after ``last_line``, because every batch of rows is committed in the
+same transaction as the new ``last_line`` (so the two can never disagree).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlite_utils
+
+from . import now
+
+CLAIM_COLUMNS = (
+    "ref",
+    "source",
+    "source_ref",
+    "import_id",
+    "source_line",
+    "submitted_at",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "postal_code",
+    "birth_date",
+    "raw",
+    "flags",
+    "k_name",
+    "k_email",
+    "k_phone",
+    "k_phone_tail",
+    "k_birth",
+    "k_postcode",
+    "k_addr",
+    "k_unit",
+)
+_INSERT_CLAIM = (
+    f"INSERT INTO submissions ({', '.join(CLAIM_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in CLAIM_COLUMNS)}) "
+    "ON CONFLICT(import_id, source_line) WHERE import_id IS NOT NULL DO NOTHING"
+)
+
+
+def begin_import(
+    db: sqlite_utils.Database,
+    kind: str,
+    file_name: str,
+    fingerprint: str,
+    *,
+    on_new: Callable[[sqlite_utils.Database, int], None] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Find or create the import of this file: returns (row, 'new' | 'resume' | 'done').
+
+    A file whose earlier import was later replaced starts afresh. ``on_new(db, import_id)`` runs
+    inside the same transaction when a new load starts (e.g. clearing the old list for --replace),
+    so a crash can never leave the old list deleted without the new import recorded.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = _get(db, kind, fingerprint)
+        if row and row["status"] == "complete":
+            action = "done"
+        elif row and row["status"] == "loading":
+            action = "resume"
+        else:
+            if row:  # replaced earlier: load it again from the start
+                conn.execute("DELETE FROM imports WHERE id = ?", [row["id"]])
+            conn.execute(
+                "INSERT INTO imports (kind, file_name, fingerprint, started_at) VALUES (?,?,?,?)",
+                [kind, file_name, fingerprint, now()],
+            )
+            row = _get(db, kind, fingerprint)
+            action = "new"
+            if on_new:
+                on_new(db, row["id"])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return row, action
+
+
+def _get(db: sqlite_utils.Database, kind: str, fingerprint: str) -> dict[str, Any] | None:
+    cur = db.execute(
+        "SELECT * FROM imports WHERE kind = ? AND fingerprint = ?", [kind, fingerprint]
+    )
+    found = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], found, strict=True)) if found else None
+
+
+def commit_batch(
+    db: sqlite_utils.Database,
+    import_id: int,
+    sql: str,
+    rows: Sequence[Sequence[Any]],
+    *,
+    last_line: int,
+    loaded: int,
+    rejected: int,
+) -> None:
+    """Insert one batch and advance the resume point atomically (counts are running totals)."""
+    conn = db.conn
+    conn.execute("BEGIN")
+    try:
+        if rows:
+            conn.executemany(sql, rows)
+        conn.execute(
+            "UPDATE imports SET last_line = ?, rows_loaded = ?, rows_rejected = ? WHERE id = ?",
+            [last_line, loaded, rejected, import_id],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def commit_claims(
+    db: sqlite_utils.Database,
+    import_id: int,
+    rows: list[list[Any]],
+    *,
+    new_ref: Callable[[], str],
+    last_line: int,
+    loaded: int,
+    rejected: int,
+) -> None:
+    """Insert a batch of imported claims (column order CLAIM_COLUMNS, ref first).
+
+    Lines already stored are skipped (UNIQUE import_id, source_line); a collision of the random
+    claim reference rolls the batch back and retries it with fresh references.
+    """
+    for _attempt in range(8):
+        try:
+            commit_batch(
+                db,
+                import_id,
+                _INSERT_CLAIM,
+                rows,
+                last_line=last_line,
+                loaded=loaded,
+                rejected=rejected,
+            )
+            return
+        except sqlite3.IntegrityError as exc:
+            if "submissions.ref" not in str(exc):
+                raise
+            for row in rows:
+                row[0] = new_ref()
+    raise RuntimeError("could not allocate unique claim references")
+
+
+def finish_import(db: sqlite_utils.Database, import_id: int) -> None:
+    """Mark an import complete (re-running the file is then a no-op)."""
+    db.execute(
+        "UPDATE imports SET status = 'complete', finished_at = ? WHERE id = ?", [now(), import_id]
+    )
+
+
+def mark_replaced(db: sqlite_utils.Database, kind: str, *, except_id: int) -> int:
+    """Mark every other import of ``kind`` replaced; returns how many."""
+    cur = db.execute(
+        "UPDATE imports SET status = 'replaced'"
+        " WHERE kind = ? AND id != ? AND status != 'replaced'",
+        [kind, except_id],
+    )
+    return cur.rowcount
+
+
+def other_live_imports(db: sqlite_utils.Database, kind: str, import_id: int) -> int:
+    """How many other imports of ``kind`` still have rows in the store."""
+    return db.execute(
+        "SELECT count(*) FROM imports WHERE kind = ? AND id != ? AND status != 'replaced'",
+        [kind, import_id],
+    ).fetchone()[0]
+
+
+def list_imports(db: sqlite_utils.Database, kind: str | None = None) -> list[dict[str, Any]]:
+    """Imports newest first (ids, file names, counts, status: no personal data)."""
+    sql, params = "SELECT * FROM imports", []
+    if kind:
+        sql, params = sql + " WHERE kind = ?", [kind]
+    return list(db.query(sql + " ORDER BY id DESC", params))
