@@ -6,7 +6,7 @@ is idempotent: normalising its own ``value`` gives the same ``value``.
 
 from __future__ import annotations
 
-from .addresses import AddressNorm, normalize_address
+from .addresses import AddressNorm, address_keys, normalize_address
 from .dates import DateNorm, normalize_birth_date
 from .emails import EmailNorm, mailbox_key, normalize_email
 from .junk import is_junk
@@ -14,6 +14,7 @@ from .keys import KEY_COLUMNS, record_keys
 from .names import NameNorm, normalize_name
 from .phones import PhoneNorm, normalize_phone
 from .postcodes import PostcodeNorm, normalize_postal_code
+from .similarity import NameForms, name_forms, name_similarity
 from .text import clean_text, to_jamo
 
 __all__ = [
@@ -21,10 +22,12 @@ __all__ = [
     "AddressNorm",
     "DateNorm",
     "EmailNorm",
+    "NameForms",
     "NameNorm",
     "PhoneNorm",
     "PostcodeNorm",
     "clean_text",
+    "address_keys",
     "is_junk",
     "mailbox_key",
     "normalize_address",
@@ -32,6 +35,8 @@ __all__ = [
     "normalize_email",
     "normalize_name",
     "normalize_phone",
+    "name_forms",
+    "name_similarity",
     "normalize_postal_code",
     "record_keys",
     "to_jamo",
