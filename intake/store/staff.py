@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("paralegal", "lawyer", "admin")
 MIN_PASSWORD_LENGTH = 10
+HASH_METHOD = "scrypt"  # werkzeug's default scrypt cost (n=2**15, r=8, p=1)
 # Checked against when the e-mail is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -91,7 +92,7 @@ def add_user(
         " VALUES (?, ?, ?, 1, ?, ?)",
         [
             login,
-            generate_password_hash(password, method="scrypt"),
+            generate_password_hash(password, method=HASH_METHOD),
             role,
             expiry_from_date(expires_at),
             _iso(utcnow()),
@@ -165,7 +166,7 @@ def set_password(db: sqlite_utils.Database, user_id: int, password: str) -> bool
     """Replace the password; open sessions end."""
     _check_password(password)
     return _bump(
-        db, user_id, "password_hash = ?", [generate_password_hash(password, method="scrypt")]
+        db, user_id, "password_hash = ?", [generate_password_hash(password, method=HASH_METHOD)]
     )
 
 
