@@ -148,4 +148,13 @@ CREATE INDEX submissions_unlinked ON submissions(id) WHERE linked_at IS NULL;
 CREATE INDEX submissions_account ON submissions(account_id) WHERE account_id IS NOT NULL;
 """
 
-MIGRATIONS: list[str] = [V1_BASE, V2_NAME_SEARCH, V3_ACCOUNT_LINK]
+V4_MATCH_BLOCKING = """
+-- Matcher (H2): indexes for the incremental match's blocking look-ups (one new submission
+-- against the store: same birth date, same building, same phone tail) and person look-ups.
+CREATE INDEX submissions_k_birth ON submissions(k_birth);
+CREATE INDEX submissions_k_addr ON submissions(k_addr, k_unit);
+CREATE INDEX submissions_k_phone_tail ON submissions(k_phone_tail);
+CREATE INDEX decisions_r ON decisions(kind, id_r);
+"""
+
+MIGRATIONS: list[str] = [V1_BASE, V2_NAME_SEARCH, V3_ACCOUNT_LINK, V4_MATCH_BLOCKING]
