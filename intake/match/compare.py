@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .names import name_similarity
 from .settings import MatchSettings
 
-LEVELS = ("exact", "close", "far", "missing")
-EXACT, CLOSE, FAR, MISSING = range(4)
+LEVELS = ("exact", "close", "partial", "far", "missing")
+EXACT, CLOSE, PARTIAL, FAR, MISSING = range(5)
+"""'partial' is used by names only: Latin names sharing a whole token (the family name, most
+often) but otherwise different. Every other field uses exact / close / far / missing."""
 
 FIELDS = ("name", "email", "phone", "birth_date", "postal_code", "address")
 """Compared fields, in the vocabulary's names (the explanation uses them)."""
@@ -52,7 +54,17 @@ def _split_addr(value: str) -> tuple[str, str | None]:
 
 
 def _name(a: str, b: str, s: MatchSettings) -> int:
-    return CLOSE if name_similarity(a, b) >= s.name_close else FAR
+    if name_similarity(a, b) >= s.name_close:
+        return CLOSE
+    if " " in a and " " in b:
+        # a shared token (one typo allowed in tokens of 4+ letters): the family name, usually
+        for ta in a.split():
+            for tb in b.split():
+                if ta == tb and len(ta) > 1:
+                    return PARTIAL
+                if len(ta) >= 4 and len(tb) >= 4 and OSA.distance(ta, tb, score_cutoff=1) <= 1:
+                    return PARTIAL
+    return FAR
 
 
 def _email(a: str, b: str, s: MatchSettings) -> int:
@@ -69,15 +81,15 @@ def _phone(a: str, b: str, s: MatchSettings) -> int:
 
 
 def _birth(a: str, b: str, s: MatchSettings) -> int:
-    if Levenshtein.distance(a, b, score_cutoff=1) <= 1:
-        return CLOSE  # one digit mistyped
+    if OSA.distance(a, b, score_cutoff=1) <= 1:
+        return CLOSE  # one digit mistyped or two swapped
     if len(a) == len(b) == 10 and a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
         return CLOSE  # day and month swapped
     return FAR
 
 
 def _postcode(a: str, b: str, s: MatchSettings) -> int:
-    return CLOSE if Levenshtein.distance(a, b, score_cutoff=1) <= 1 else FAR
+    return CLOSE if OSA.distance(a, b, score_cutoff=1) <= 1 else FAR
 
 
 def _address(a: str, b: str, s: MatchSettings) -> int:
@@ -101,7 +113,7 @@ COMPARATORS: dict[str, Callable[[str, str, MatchSettings], int]] = {
 
 
 def compare_values(field: str, a: str | None, b: str | None, settings: MatchSettings) -> int:
-    """Level index (EXACT, CLOSE, FAR, MISSING) of two field values; symmetric."""
+    """Level index (EXACT, CLOSE, PARTIAL, FAR, MISSING) of two field values; symmetric."""
     if a is None or b is None:
         return MISSING
     if a == b:

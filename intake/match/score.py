@@ -23,23 +23,23 @@ from .compare import CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING, compare_val
 from .settings import MatchSettings
 
 # Defaults: m = P(level | same person), u = P(level | two random people), per level
-# (exact, close, far, missing). Missing is neutral (m = u). Chosen from the research notes on
-# Korean claimant data and checked on FEBRL without looking at its truth labels.
-DEFAULT_M: dict[str, tuple[float, float, float, float]] = {
-    "name": (0.85, 0.13, 0.02, 1.0),
-    "email": (0.50, 0.05, 0.45, 1.0),
-    "phone": (0.70, 0.05, 0.25, 1.0),
-    "birth_date": (0.92, 0.05, 0.03, 1.0),
-    "postal_code": (0.75, 0.10, 0.15, 1.0),
-    "address": (0.60, 0.20, 0.20, 1.0),
+# (exact, close, partial, far, missing); 'partial' only occurs for names. Missing is neutral
+# (m = u). Chosen from the research notes on Korean claimant data, not fitted to any truth.
+DEFAULT_M: dict[str, tuple[float, ...]] = {
+    "name": (0.80, 0.11, 0.07, 0.02, 1.0),
+    "email": (0.50, 0.05, 1.0, 0.45, 1.0),
+    "phone": (0.70, 0.05, 1.0, 0.25, 1.0),
+    "birth_date": (0.92, 0.05, 1.0, 0.03, 1.0),
+    "postal_code": (0.75, 0.10, 1.0, 0.15, 1.0),
+    "address": (0.60, 0.20, 1.0, 0.20, 1.0),
 }
-DEFAULT_U: dict[str, tuple[float, float, float, float]] = {
-    "name": (1e-4, 1e-3, 0.9989, 1.0),
-    "email": (1e-6, 1e-5, 0.99999, 1.0),
-    "phone": (1e-6, 1e-5, 0.99999, 1.0),
-    "birth_date": (4e-5, 5e-4, 0.99946, 1.0),
-    "postal_code": (3e-4, 3e-3, 0.9967, 1.0),
-    "address": (3e-5, 1e-3, 0.99897, 1.0),
+DEFAULT_U: dict[str, tuple[float, ...]] = {
+    "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
+    "email": (1e-6, 1e-5, 1.0, 0.99999, 1.0),
+    "phone": (1e-6, 1e-5, 1.0, 0.99999, 1.0),
+    "birth_date": (4e-5, 5e-4, 1.0, 0.99946, 1.0),
+    "postal_code": (3e-4, 3e-3, 1.0, 0.9967, 1.0),
+    "address": (3e-5, 1e-3, 1.0, 0.99897, 1.0),
 }
 
 

@@ -1,0 +1,238 @@
+"""Matcher storage: reading submissions' keys, writing dedup pairs and person ids, model params.
+
+Why here: only ``intake/store`` knows SQL. The matcher reads keys in bulk (a million rows in one
+streamed query), writes pairs in one transaction with executemany, and the incremental path uses
+indexed look-ups only, so one new submission is matched in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+
+import sqlite_utils
+
+from . import now
+
+KEY_SELECT = "id, k_name, k_email, k_phone, k_birth, k_postcode, k_addr, k_unit"
+"""Columns in ``intake.match.frame.RECORD_COLUMNS`` order."""
+RECORD_KEYS = ("id", "k_name", "k_email", "k_phone", "k_birth", "k_postcode", "k_addr", "k_unit")
+MODEL_KEY = "match.model"
+
+
+def key_rows(db: sqlite_utils.Database) -> tuple[list[tuple], list[tuple]]:
+    """(key rows, meta rows) of every submission ordered by id; meta = (ref, submitted_at,
+    person_id, matched_at)."""
+    keys, meta = [], []
+    cur = db.conn.execute(
+        f"SELECT {KEY_SELECT}, ref, submitted_at, person_id, matched_at FROM submissions"
+        " ORDER BY id"
+    )
+    while batch := cur.fetchmany(50_000):
+        for row in batch:
+            keys.append(row[:8])
+            meta.append(row[8:])
+    return keys, meta
+
+
+def record(db: sqlite_utils.Database, submission_id: int) -> dict | None:
+    """One submission's key columns as a dict (the matcher's record)."""
+    row = db.conn.execute(
+        f"SELECT {KEY_SELECT}, k_phone_tail FROM submissions WHERE id = ?", [submission_id]
+    ).fetchone()
+    return None if row is None else dict(zip((*RECORD_KEYS, "k_phone_tail"), row, strict=True))
+
+
+_CANDIDATE_QUERIES = {
+    "email": "k_email = :k_email",
+    "phone": "k_phone = :k_phone",
+    "name_birth_year": "k_name = :k_name AND k_birth >= :year AND k_birth < :year_end",
+    "name_postcode": "k_name = :k_name AND k_postcode = :k_postcode",
+    "name": "k_name = :k_name",
+    "birth_date": "k_birth = :k_birth",
+    "building": "k_addr = :k_addr",
+    "name_phone_tail": "k_phone_tail = :k_phone_tail",
+}
+
+
+def candidate_records(
+    db: sqlite_utils.Database, rec: dict, *, limit: int
+) -> dict[int, tuple[dict, str]]:
+    """Stored submissions sharing a blocking key with ``rec`` (indexed queries, ``limit`` per
+    rule): id -> (record, first rule)."""
+    params = dict(rec)
+    birth = rec.get("k_birth") or ""
+    params["year"], params["year_end"] = birth[:4], birth[:4] + "\uffff"
+    out: dict[int, tuple[dict, str]] = {}
+    for rule, where in _CANDIDATE_QUERIES.items():
+        needed = [p for p in where.split(":")[1:]]
+        if any(not params.get(p.split()[0]) for p in needed):
+            continue
+        rows = db.conn.execute(
+            f"SELECT {KEY_SELECT} FROM submissions WHERE {where} AND id != :id LIMIT {int(limit)}",
+            params,
+        )
+        for row in rows:
+            if row[0] not in out:
+                out[row[0]] = (dict(zip(RECORD_KEYS, row, strict=True)), rule)
+    return out
+
+
+class ValueCounts(dict):
+    """field -> value -> count of submissions, fetched lazily by indexed COUNT queries."""
+
+    COLUMNS = {
+        "name": "k_name",
+        "email": "k_email",
+        "phone": "k_phone",
+        "birth_date": "k_birth",
+        "postal_code": "k_postcode",
+    }
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        super().__init__()
+        self.db = db
+
+    def __missing__(self, field: str):
+        column = self.COLUMNS.get(field)
+        counts = _LazyCounts(self.db, column) if column else {}
+        self[field] = counts
+        return counts
+
+
+class _LazyCounts(dict):
+    def __init__(self, db: sqlite_utils.Database, column: str) -> None:
+        super().__init__()
+        self.db, self.column = db, column
+
+    def get(self, value, default=0):  # noqa: D401 - dict protocol
+        if value not in self:
+            self[value] = self.db.conn.execute(
+                f"SELECT count(*) FROM submissions WHERE {self.column} = ?", [value]
+            ).fetchone()[0]
+        return dict.get(self, value, default)
+
+
+def submission_count(db: sqlite_utils.Database) -> int:
+    """Number of submissions (max rowid: O(log n); rows are never deleted)."""
+    return db.conn.execute("SELECT coalesce(max(id), 0) FROM submissions").fetchone()[0]
+
+
+PAIR_COLUMNS = "kind, id_l, id_r, probability, weight, band, explanation, rule, updated_at"
+
+
+def write_pairs(
+    db: sqlite_utils.Database, rows: Iterable[Sequence], *, replace_all: bool = False
+) -> int:
+    """Insert or replace dedup pairs (rows in PAIR_COLUMNS order minus kind/updated_at) in one
+    transaction; ``replace_all`` first drops every stored dedup pair (a full run)."""
+    at = now()
+    conn = db.conn
+    n = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if replace_all:
+            conn.execute("DELETE FROM pairs WHERE kind = 'dedup'")
+        cur = conn.executemany(
+            f"INSERT OR REPLACE INTO pairs ({PAIR_COLUMNS})"
+            " VALUES ('dedup', ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((*r, at) for r in rows),
+        )
+        n = cur.rowcount
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return n
+
+
+def link_edges(db: sqlite_utils.Database) -> list[tuple[int, int, float]]:
+    """Every auto-link dedup pair, strongest first (the clustering order)."""
+    return db.conn.execute(
+        "SELECT id_l, id_r, probability FROM pairs WHERE kind = 'dedup' AND band = 'link'"
+        " ORDER BY probability DESC, id_l, id_r"
+    ).fetchall()
+
+
+def edges_touching(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[int, int, float]]:
+    """Auto-link pairs with either end in ``ids``."""
+    out = []
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        out += db.conn.execute(
+            "SELECT id_l, id_r, probability FROM pairs WHERE kind = 'dedup' AND band = 'link'"
+            f" AND (id_l IN ({marks}) OR id_r IN ({marks}))",
+            chunk + chunk,
+        ).fetchall()
+    return out
+
+
+def decisions_touching(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(id_l, id_r) of dedup decisions with either end in ``ids`` (effective ones are chosen by
+    ``decisions.effective_decisions``)."""
+    out = []
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        out += db.conn.execute(
+            "SELECT DISTINCT id_l, id_r FROM decisions WHERE kind = 'dedup'"
+            f" AND (id_l IN ({marks}) OR id_r IN ({marks}))",
+            chunk + chunk,
+        ).fetchall()
+    return out
+
+
+def meta(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, tuple]:
+    """id -> (ref, submitted_at, person_id) for ``ids``."""
+    out = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in db.conn.execute(
+            f"SELECT id, ref, submitted_at, person_id FROM submissions WHERE id IN ({marks})", chunk
+        ):
+            out[row[0]] = row[1:]
+    return out
+
+
+def set_persons(
+    db: sqlite_utils.Database, person_of: Iterable[tuple[str, int]], matched: Iterable[int] = ()
+) -> None:
+    """Write (person_id, submission id) updates and stamp ``matched`` ids, in one transaction."""
+    at = now()
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany("UPDATE submissions SET person_id = ? WHERE id = ?", person_of)
+        conn.executemany(
+            "UPDATE submissions SET matched_at = ? WHERE id = ?", ((at, i) for i in matched)
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def load_model_params(db: sqlite_utils.Database) -> dict | None:
+    """Stored m/u parameters from an EM run, or None (defaults)."""
+    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", [MODEL_KEY]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_model_params(db: sqlite_utils.Database, params: dict | None) -> None:
+    """Persist (or with None, forget) the m/u parameters the matcher should use."""
+    with db.conn:
+        if params is None:
+            db.conn.execute("DELETE FROM settings WHERE key = ?", [MODEL_KEY])
+        else:
+            db.conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                [MODEL_KEY, json.dumps(params)],
+            )
+
+
+def iter_ids(db: sqlite_utils.Database, where: str = "1") -> Iterator[int]:
+    """Submission ids matching a fixed SQL condition (internal callers only)."""
+    for (i,) in db.conn.execute(f"SELECT id FROM submissions WHERE {where} ORDER BY id"):
+        yield i
