@@ -90,7 +90,9 @@ class ClaimForm(FlaskForm):
         _l("Choose the notice you received, or “not sure”."),
     )
     notice_date = SelectField(
-        _l("Roughly when did you receive it?"), invalid_choice_message=_l("Choose a month.")
+        _l("Roughly when did you receive it?"),
+        default="",
+        invalid_choice_message=_l("Choose a month."),
     )
     name = StringField(
         _l("Name"),

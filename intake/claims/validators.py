@@ -7,6 +7,7 @@ Messages are translated at call time (Korean by default).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,6 +32,8 @@ class Checked:
 def check_name(raw: str) -> Checked:
     """Names are stored NFC-normalised and trimmed, exactly as the person spells them."""
     result = normalize.normalize_name(raw)
+    if not result.value and "junk" in result.flags:
+        raise ValidationError(_("Enter your real name as on your family register."))
     if not result.value:
         raise ValidationError(_("Enter your name."))
     if len(result.value) > 60:
@@ -54,6 +57,10 @@ def check_phone(raw: str, *, required: bool = True) -> Checked:
                 "This is not a valid Korean phone number. Enter it like 010-1234-5678 "
                 "(digits only, with or without dashes)."
             )
+        )
+    if "short_010" in flags:  # 010 numbers have 8 digits after 010: almost surely a typo
+        raise ValidationError(
+            _("A 010 number has 8 digits after 010 (010-1234-5678). Check for a missing digit.")
         )
     return Checked(result.value, flags, display=result.display)
 
@@ -93,6 +100,10 @@ def check_birth_date(raw: str, *, today: date | None = None) -> Checked:
         raise ValidationError(_("Enter your date of birth, e.g. 1985-03-14."))
     result = normalize.normalize_birth_date(raw)
     flags = tuple(result.flags)
+    today = today or date.today()
+    year = re.match(r"\s*(\d{4})", raw)
+    if year and int(year.group(1)) < today.year - MAX_AGE_YEARS:
+        raise ValidationError(_("Check the year of birth: it is more than 120 years ago."))
     if "impossible_date" in flags:
         raise ValidationError(
             _("This date does not exist. Check the month and day (e.g. 1985-03-14).")
@@ -104,7 +115,6 @@ def check_birth_date(raw: str, *, today: date | None = None) -> Checked:
             _("Enter the date of birth as year-month-day, e.g. 1985-03-14 or 19850314.")
         )
     born = date.fromisoformat(result.value)
-    today = today or date.today()
     if born > today:
         raise ValidationError(_("The date of birth is in the future. Check the year."))
     if age_on(born, today) > MAX_AGE_YEARS:
