@@ -39,7 +39,7 @@ q AS (
     WHERE p.band = 'review'
       AND NOT EXISTS (SELECT 1 FROM decisions d WHERE {_LIVE} AND d.decision != 'skip')
 )
-SELECT *, ABS(probability - 0.5) - 0.03 * MIN(size_l + size_r - 2, 10) - 0.2 * fraud
+SELECT *, ABS(probability - 0.5) - 0.03 * MIN(size_l + size_r - 2, 10) - 0.5 * fraud
     AS priority
 FROM q
 """
