@@ -170,7 +170,7 @@ def _slow(raw: str) -> EmailNorm:
     if is_junk("email", s):
         return EmailNorm(None, flags=("junk",))
     flags: list[str] = []
-    s = s.replace("＠", "@").strip(".,;:<>()[]'\"")
+    s = s.replace("＠", "@").strip(",;:<>()[]'\"").rstrip(".")
     if s.startswith("mailto:"):
         s = s[7:]
     value: str | None = s

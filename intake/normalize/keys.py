@@ -45,8 +45,14 @@ def record_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
     postal = get("postal_code")
     if not postal:
         k_postcode = None
-    elif isinstance(postal, str) and len(postal) == 5 and postal[:2] in POSTCODE_SIDO:
-        k_postcode = postal if postal.isdigit() else None
+    elif (
+        isinstance(postal, str)
+        and len(postal) == 5
+        and postal[:2] in POSTCODE_SIDO
+        and postal.isascii()
+        and postal.isdigit()
+    ):
+        k_postcode = postal
     else:
         k_postcode = normalize_postal_code(postal).value
     address = get("address")

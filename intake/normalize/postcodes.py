@@ -26,7 +26,7 @@ def normalize_postal_code(s: str | int | None) -> PostcodeNorm:
     """Normalise a postcode field: '06236', '(06236)', '우편번호 06236', 6236 (Excel) -> '06236'."""
     if s is None:
         return _MISSING
-    if isinstance(s, str) and len(s) == 5 and s.isdigit():
+    if isinstance(s, str) and len(s) == 5 and s.isascii() and s.isdigit():
         sido = POSTCODE_SIDO.get(s[:2])
         return PostcodeNorm(s, sido) if sido else PostcodeNorm(None, None, ("invalid_prefix",))
     text = clean_text(str(s))
