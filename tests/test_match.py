@@ -1,0 +1,331 @@
+"""Matcher: comparison levels, scoring, blocking, clustering and the store pipeline."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intake import store
+from intake.cli import main
+from intake.match.blocking import Rule, candidate_pairs, rule_pairs
+from intake.match.cluster import cluster, person_id
+from intake.match.compare import CLOSE, EXACT, FAR, MISSING, PARTIAL, compare_values
+from intake.match.frame import RECORD_COLUMNS, KeyFrame
+from intake.match.pipeline import match_incremental, recluster, run_match
+from intake.match.score import Model
+from intake.match.settings import MatchSettings
+from intake.match.vscore import score_pairs
+from intake.store.decisions import add_decision
+from intake.store.submissions import insert_submission
+
+S = MatchSettings()
+
+
+@pytest.mark.parametrize(
+    ("field", "a", "b", "level"),
+    [
+        ("name", "김민준", "김민준", EXACT),
+        ("name", "김민준", "김민쥰", CLOSE),  # one key off: jamo similarity 0.89
+        ("name", "김민준", "김서준", FAR),  # another person of the same family
+        ("name", "김민준", None, MISSING),
+        ("name", "daniel kluske", "kluske louis", PARTIAL),
+        ("email", "kim@naver.com", "kim@daum.net", CLOSE),
+        ("email", "kim@naver.com", "lee@naver.com", FAR),
+        ("phone", "+821012345678", "+821012345678", EXACT),
+        ("phone", "+821012345678", "+821012345679", CLOSE),
+        ("phone", "+82112345678", "+821052345678", CLOSE),  # 011 -> 010 kept the last 7
+        ("phone", "+821012345678", "+821098765432", FAR),
+        ("birth_date", "1990-03-14", "1990-03-15", CLOSE),
+        ("birth_date", "1990-03-04", "1990-04-03", CLOSE),  # day and month swapped
+        ("birth_date", "1990-03-14", "1993-07-01", FAR),
+        ("postal_code", "06236", "06263", CLOSE),
+        ("postal_code", "06236", "48058", FAR),
+        (
+            "address",
+            "road:강남구|테헤란로|142#101-1203",
+            "road:강남구|테헤란로|142#101-1203",
+            EXACT,
+        ),
+        ("address", "road:강남구|테헤란로|142#101-1203", "road:강남구|테헤란로|142#102-501", CLOSE),
+        ("address", "road:강남구|테헤란로|142", "road:해운대구|센텀중앙로|79", FAR),
+    ],
+)
+def test_levels(field, a, b, level):
+    assert compare_values(field, a, b, S) == level
+    assert compare_values(field, b, a, S) == level
+
+
+def rec(**kw):
+    base = dict.fromkeys(RECORD_COLUMNS[1:])
+    base.update(kw)
+    return base
+
+
+keys = st.fixed_dictionaries(
+    {
+        "k_name": st.sampled_from(["김민준", "김민쥰", "김서준", "kim minjun", "이서연", None]),
+        "k_email": st.sampled_from(["a@naver.com", "a@daum.net", "b@gmail.com", None]),
+        "k_phone": st.sampled_from(["+821012345678", "+821012345679", "+821099998888", None]),
+        "k_birth": st.sampled_from(["1990-03-14", "1990-03-41", "1991-03-14", None]),
+        "k_postcode": st.sampled_from(["06236", "06263", "48058", None]),
+        "k_addr": st.sampled_from(["road:강남구|테헤란로|142", "road:강남구|테헤란로|124", None]),
+        "k_unit": st.sampled_from(["101-1203", "102-501", None]),
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys, keys)
+def test_score_symmetric_and_explained(a, b):
+    model = Model(n=1000, tf={"name": {"김민준": 30}})
+    ab, ba = model.score(a, b), model.score(b, a)
+    assert ab == ba
+    assert sum(e["bits"] for e in ab.explanation) == pytest.approx(ab.weight, abs=1e-9)
+    assert 0.0 <= ab.probability <= 1.0
+    json.dumps(ab.explanation)  # JSON-serialisable for the pairs table
+    assert {e["level"] for e in ab.explanation} <= {
+        "prior", "exact", "close", "partial", "far", "missing"
+    }  # fmt: skip
+
+
+def test_common_name_counts_for_less():
+    model = Model(n=100_000, tf={"name": {"김민준": 2_000, "남궁별": 2}})
+    common = model.score(rec(k_name="김민준"), rec(k_name="김민준"))
+    rare = model.score(rec(k_name="남궁별"), rec(k_name="남궁별"))
+    assert common.weight < rare.weight - 5
+
+
+def test_shared_phone_counts_for_less():
+    model = Model(n=100_000, tf={"phone": {"+821011112222": 300, "+821033334444": 2}})
+    shared = model.score(rec(k_phone="+821011112222"), rec(k_phone="+821011112222"))
+    own = model.score(rec(k_phone="+821033334444"), rec(k_phone="+821033334444"))
+    assert shared.weight < own.weight
+
+
+def test_vectorised_scores_equal_scalar():
+    rows = [
+        (1, "김민준", "a@naver.com", "+821012345678", "1990-03-14", "06236", "road:x|1", "1-1"),
+        (2, "김민쥰", None, "+821012345678", "1990-03-14", "06236", "road:x|1", "1-1"),
+        (3, "김서준", "a@naver.com", "+821012345678", "2012-01-01", "06236", "road:x|1", "1-1"),
+        (4, "kim minjun", "b@gmail.com", None, "1990-03-41", "06263", None, None),
+        (5, "김민준", None, "+821099998888", "1991-03-14", "48058", "road:y|2", None),
+    ]
+    frame = KeyFrame.from_rows(rows)
+    model = Model(n=len(frame), tf=frame.tf_mapping())
+    left, right = np.triu_indices(len(rows), 1)
+    scored = score_pairs(model, frame, left, right)
+    for k, (i, j) in enumerate(zip(left, right, strict=True)):
+        ra = dict(zip(RECORD_COLUMNS, rows[i], strict=True))
+        expect = model.score(ra, dict(zip(RECORD_COLUMNS, rows[j], strict=True)))
+        assert scored.weight[k] == pytest.approx(expect.weight, abs=2e-3)
+        got = json.loads(scored.explanation(k))
+        assert [(e["field"], e["level"]) for e in got] == [
+            (e["field"], e["level"]) for e in expect.explanation
+        ]
+        assert [e["bits"] for e in got] == pytest.approx([e["bits"] for e in expect.explanation])
+
+
+def test_oversized_block_is_windowed_not_quadratic():
+    rows = [(i, "김민준", None, None, "1990-01-01", None, None, None) for i in range(2_000)]
+    frame = KeyFrame.from_rows(rows)
+    small = MatchSettings(block_cap=50, block_window=10)
+    a, b, split = rule_pairs(frame, Rule("nb", ("name_block", "birth_year"), "birth_date"), small)
+    assert split == 1
+    assert len(a) == sum(min(9, 1999 - k) for k in range(2000))  # window, not 2000*1999/2
+    cands = candidate_pairs(frame, small)
+    assert len(cands) < 2_000 * 10
+
+
+# -- clustering -------------------------------------------------------------------------------
+
+
+def test_cannot_link_is_transitive():
+    groups = cluster(range(4), [], [(0, 2), (2, 1), (1, 3)], [(0, 1)])
+    assert groups[0] != groups[1]
+    assert groups[2] in (groups[0], groups[1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=30),
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=10),
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=5),
+)
+def test_different_people_never_merge(links, same, different):
+    different = [(a, b) for a, b in different if a != b]
+    groups = cluster(range(10), same, links, different)
+    for a, b in different:
+        assert groups[a] != groups[b]
+
+
+def test_person_id_format():
+    assert person_id("CL-AB12-CD34") == "P-AB12CD34"
+
+
+# -- store pipeline ---------------------------------------------------------------------------
+
+MINJUN = dict(
+    name="김민준", phone="010-1234-5678", email="mj@naver.com", birth_date="1990-03-14",
+    address="서울 강남구 테헤란로 142, 101동 1203호", postal_code="06236",
+)  # fmt: skip
+
+
+@pytest.fixture
+def sdb(tmp_path):
+    database = store.connect(tmp_path / "match.db")
+    yield database
+    database.conn.close()
+
+
+def add(db, **kw):
+    return insert_submission(db, kw)[0]
+
+
+def persons(db):
+    return dict(db.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall())
+
+
+def test_duplicates_merge_and_household_stays_apart(sdb):
+    a = add(sdb, **MINJUN)
+    b = add(
+        sdb, **{**MINJUN, "name": "김 민준", "email": "minjun@gmail.com", "phone": "01012345678"}
+    )
+    c = add(sdb, **{**MINJUN, "name": "Minjun Kim", "email": None, "address": None})
+    # household: same address, phone and e-mail; another name and birth date
+    d = add(sdb, **{**MINJUN, "name": "김서준", "birth_date": "2015-07-01"})
+    e = add(sdb, **{**MINJUN, "name": "이영희", "birth_date": "1962-11-30"})
+    # namesake born another year, elsewhere
+    f = add(sdb, name="김민준", birth_date="1985-01-02", phone="010-9999-1111", postal_code="48058")
+    rep = run_match(sdb)
+    p = persons(sdb)
+    assert p[a] == p[b] == p[c]
+    assert len({p[a], p[d], p[e], p[f]}) == 4
+    assert rep.auto_links >= 2 and rep.persons == 4
+    stored = sdb.execute("SELECT explanation FROM pairs WHERE id_l = ? AND id_r = ?", [a, b])
+    expl = json.loads(stored.fetchone()[0])
+    assert {x["field"] for x in expl} >= {"prior", "name", "phone", "birth_date"}
+
+
+def test_person_ids_stable_across_runs_and_new_submissions(sdb):
+    a = add(sdb, **MINJUN)
+    other = add(sdb, name="박서연", phone="010-2222-3333", birth_date="1979-12-01")
+    run_match(sdb)
+    before = persons(sdb)
+    assert before[a] == person_id(
+        sdb.execute("SELECT ref FROM submissions WHERE id=?", [a]).fetchone()[0]
+    )
+    b = add(sdb, **{**MINJUN, "email": "new@gmail.com"})
+    run_match(sdb)
+    after = persons(sdb)
+    assert after[a] == before[a] == after[b]
+    assert after[other] == before[other]
+    run_match(sdb, full=True)
+    assert persons(sdb) == after
+
+
+def test_incremental_equals_batch(sdb, tmp_path):
+    records = [
+        MINJUN,
+        {**MINJUN, "email": None, "name": "김민쥰"},
+        {**MINJUN, "name": "김서준", "birth_date": "2015-07-01"},
+        dict(name="이서연", phone="010-5555-6666", birth_date="1995-05-05"),
+        dict(name="이소연", phone="010-5555-6666", birth_date="1995-05-05", email="sy@kakao.com"),
+        dict(name="Soyeon Lee", email="sy@kakao.com"),
+    ]
+    for r in records:
+        sid = add(sdb, **r)
+        match_incremental(sdb, sid)
+    incremental = persons(sdb)
+    run_match(sdb, full=True)
+    assert persons(sdb) == incremental
+    assert len(set(incremental.values())) == 3
+
+
+def test_match_incremental_returns_person_id(sdb):
+    a = add(sdb, **MINJUN)
+    match_incremental(sdb, a)
+    b = add(sdb, **{**MINJUN, "phone": "+82 10 1234 5678"})
+    assert match_incremental(sdb, b) == persons(sdb)[a]
+
+
+def test_different_decision_honoured_by_reruns(sdb):
+    a = add(sdb, **MINJUN)
+    b = add(sdb, **{**MINJUN, "email": None})
+    c = add(sdb, **{**MINJUN, "phone": None})
+    run_match(sdb)
+    assert len(set(persons(sdb).values())) == 1
+    add_decision(sdb, "dedup", a, b, "different", user_id=None)
+    recluster(sdb, [a, b])
+    p = persons(sdb)
+    assert p[a] != p[b]
+    for full in (False, True):
+        add(sdb, **{**MINJUN, "email": "x@y.com"})  # chains a, b and c once more
+        run_match(sdb, full=full)
+        p = persons(sdb)
+        assert p[a] != p[b]
+    assert c in p
+
+
+def test_same_decision_joins_and_survives_full_run(sdb):
+    a = add(sdb, **MINJUN)
+    b = add(sdb, name="Kim M.", email="kimm@hotmail.com", birth_date="1990-03-14")
+    run_match(sdb)
+    assert persons(sdb)[a] != persons(sdb)[b]
+    add_decision(sdb, "dedup", a, b, "same", user_id=None)
+    recluster(sdb, [a, b])
+    assert persons(sdb)[a] == persons(sdb)[b]
+    run_match(sdb, full=True)
+    assert persons(sdb)[a] == persons(sdb)[b]
+
+
+def test_cli_match_processes_only_new_unless_full(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_SECRET_KEY", "test")
+    path = str(tmp_path / "cli.db")
+    runner = CliRunner()
+
+    def invoke(args):
+        return runner.invoke(main, ["--db", path, *args], catch_exceptions=False)
+
+    db = store.connect(path)
+    add(db, **MINJUN)
+    add(db, **{**MINJUN, "email": None})
+    first = invoke(["match"])
+    assert first.exit_code == 0, first.output
+    assert "matched now: 2" in first.output and "persons: 1" in first.output
+    again = invoke(["match"])
+    assert "matched now: 0" in again.output
+    add(db, name="박서연", phone="010-2222-3333")
+    assert "matched now: 1" in invoke(["match"]).output
+    full = invoke(["match", "--full"])
+    assert "matched now: 3" in full.output and "persons: 2" in full.output
+    assert "rule phone" in full.output
+    db.conn.close()
+
+
+def test_matcher_never_imports_flask():
+    """No matcher module imports Flask or the web layer (the package root's factory aside)."""
+    import ast
+    from pathlib import Path
+
+    import intake.match
+
+    files = [
+        *Path(intake.match.__file__).parent.glob("*.py"),
+        Path(store.__file__).parent / "matches.py",
+    ]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                )
+                for name in names:
+                    assert not name.startswith("flask"), path
+                    assert name not in ("web", "intake.web", "staff", "claims"), path
