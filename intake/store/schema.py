@@ -145,7 +145,7 @@ V3_ACCOUNT_LINK = """
 -- Account key indexes are NOT here: the bulk loader builds them after loading (much faster).
 ALTER TABLE submissions ADD COLUMN linked_at TEXT;
 CREATE INDEX submissions_unlinked ON submissions(id) WHERE linked_at IS NULL;
-CREATE INDEX submissions_account ON submissions(account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX submissions_account ON submissions(account_row) WHERE account_row IS NOT NULL;
 """
 
 V4_MATCH_BLOCKING = """
