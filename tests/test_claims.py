@@ -679,3 +679,52 @@ def test_no_pii_in_logs(make_app, caplog):
     assert "claim stored: submission" in text and "e-mail confirmed" in text
     for pii in ("홍길동", "hong.gildong", "naver", "1234", "5678", "테헤란로", "1985", "06236"):
         assert pii not in text, pii
+
+
+def test_real_matcher_runs_after_submit_and_groups_a_repeat_filing(client, db):
+    pytest.importorskip("intake.match.pipeline")
+    post_claim(client)
+    post_claim(client, phone="010 1234 5678", email="hong.gildong@naver.com")
+    rows = list(db.query("SELECT id, person_id, matched_at FROM submissions ORDER BY id"))
+    assert len(rows) == 2 and all(r["person_id"] for r in rows)
+    assert rows[0]["person_id"] == rows[1]["person_id"]
+
+
+def test_smtp_transport_uses_the_configured_server(make_app, monkeypatch):
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            sent.append(("starttls",))
+
+        def login(self, user, password):
+            sent.append(("login", user, password))
+
+        def send_message(self, message):
+            sent.append(("send", message["To"]))
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    app = make_app(
+        MAIL_TRANSPORT="smtp",
+        SMTP_HOST="mail.example",
+        SMTP_PORT=587,
+        SMTP_USER="u",
+        SMTP_PASSWORD="p",
+    )
+    post_claim(app.test_client())
+    assert sent == [
+        ("connect", "mail.example", 587),
+        ("starttls",),
+        ("login", "u", "p"),
+        ("send", "hong.gildong@naver.com"),
+    ]
+    assert outbox(app) == []

@@ -83,8 +83,10 @@ def _write_eml(msg: EmailMessage, outbox: Path) -> Path:
 
 def _send_smtp(msg: EmailMessage, config: Mapping[str, Any]) -> None:
     host, port = config["SMTP_HOST"], int(config["SMTP_PORT"])
-    with smtplib.SMTP(host, port, timeout=30) as smtp:
-        if config.get("SMTP_STARTTLS", True):
+    implicit_tls = port == 465  # SMTPS; every other port starts plain and may upgrade
+    client = smtplib.SMTP_SSL if implicit_tls else smtplib.SMTP
+    with client(host, port, timeout=30) as smtp:
+        if not implicit_tls and config.get("SMTP_STARTTLS", True):
             smtp.starttls()
         if config.get("SMTP_USER"):
             smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
