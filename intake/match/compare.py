@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from .names import name_similarity
 from .settings import MatchSettings
@@ -99,7 +99,20 @@ def _address(a: str, b: str, s: MatchSettings) -> int:
         return CLOSE  # same building, another (or an unknown) unit
     if ua and ub and ua != ub:
         return FAR
-    return CLOSE if Levenshtein.normalized_similarity(ba, bb) >= s.address_close else FAR
+    cut = s.address_close
+    if Levenshtein.normalized_similarity(ba, bb) >= cut:
+        return CLOSE
+    # same words in another order or spacing ("terewahcircuit" / "terewah circuit")
+    if Levenshtein.normalized_similarity(ba.replace(" ", ""), bb.replace(" ", "")) >= cut:
+        return CLOSE
+    ta, tb = ba.split(), bb.split()
+    if (
+        len(ta) > 1
+        and len(tb) > 1
+        and Indel.normalized_similarity(" ".join(sorted(ta)), " ".join(sorted(tb))) >= cut
+    ):
+        return CLOSE
+    return FAR
 
 
 COMPARATORS: dict[str, Callable[[str, str, MatchSettings], int]] = {

@@ -20,7 +20,7 @@ class MatchSettings:
     email_close: float = 0.90  # e-mail key similarity counted as 'close' (typo)
     address_close: float = 0.85  # building-key similarity counted as 'close'
     contact_cap_bits: float = 18.0  # e-mail+phone+address+postcode add at most this together
-    prior_floor_n: int = 10_000  # the prior assumes at least this many records
+    prior_floor_n: int = 1000  # the prior assumes at least this many records
     tf_max_down_bits: float = 12.0  # term frequency may lower an exact agreement this much
     tf_max_up_bits: float = 4.0  # ... and raise a rare one this much
     block_cap: int = 200  # blocks larger than this are compared in a sliding window only

@@ -1,0 +1,255 @@
+"""Cross-check of submissions against the affected-account list (the "link" use of the engine).
+
+Candidates come from index look-ups on the strongest keys first (e-mail, phone, then name +
+postcode), each candidate is scored with the same Fellegi–Sunter ``Model`` as the dedup, and the
+claim gets one status:
+
+- ``verified``: a strong key (e-mail or phone) agrees AND the name agrees (exact or close);
+- ``probable``: for review: the score reaches the lower band, or the e-mail (the Coupang login)
+  agrees while the name does not; also every claim caught by a fraud signal;
+- ``unverified``: nothing on the list is close enough.
+
+Fraud signals (sent to review, never shown to the claimant): one account matched by submissions
+of several different persons; one claimant matching many accounts. Never imports Flask.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from ..loading import key_check, key_hasher
+from ..store import accounts as store_accounts
+from ..store import links as store_links
+from ..store.links import LinkResult
+from .score import Model
+from .settings import MatchSettings
+
+STRONG_RULES = frozenset({"email", "phone"})
+NAME_AGREES = frozenset({"exact", "close"})
+MANY_ACCOUNTS = 3  # a claimant matching this many accounts goes to review
+_LINK_META = "link.meta"
+
+
+class LinkError(RuntimeError):
+    """The cross-check cannot run as configured (e.g. privacy-mode key missing or wrong)."""
+
+
+@dataclass
+class LinkReport:
+    """What a batch cross-check did (counts only)."""
+
+    submissions: int = 0
+    verified: int = 0
+    probable: int = 0
+    unverified: int = 0
+    pairs: int = 0
+    full: bool = False
+    list_version: int = 0
+    shared_accounts: int = 0  # accounts claimed by several persons (fraud signal)
+    many_account_claimants: int = 0
+    seconds: float = 0.0
+    note: str = ""
+
+
+class Linker:
+    """One list + one model + one look-up cursor; link many submissions with it."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        settings: MatchSettings | None = None,
+        hash_key: str | bytes | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings or MatchSettings()
+        self.meta = store_accounts.get_meta(db)
+        self.hasher: Callable[[str | None], str | None] | None = None
+        if self.meta.get("hashed"):
+            if not hash_key:
+                raise LinkError("the list is stored hashed: set ACCOUNT_HASH_KEY to cross-check")
+            if key_check(hash_key) != self.meta.get("key_check"):
+                raise LinkError("ACCOUNT_HASH_KEY differs from the key the list was loaded with")
+            self.hasher = key_hasher(hash_key)
+        n = store_accounts.list_size(db)
+        self.model = Model(settings=self.settings, n=n)
+        self.lookup = store_accounts.Lookup(db)
+
+    def link(
+        self, keyrow: tuple, decisions: Mapping[tuple[int, int], str] | None = None
+    ) -> LinkResult:
+        """The status of one submission (key row as ``store.links.SUBMISSION_KEYS``)."""
+        sid = keyrow[0]
+        sub = {
+            "k_name": keyrow[2],
+            "k_email": keyrow[3],
+            "k_phone": keyrow[4],
+            "k_phone_tail": keyrow[5],
+            "k_birth": keyrow[6],
+            "k_postcode": keyrow[7],
+            "k_addr": keyrow[8],
+            "k_unit": keyrow[9],
+        }
+        if self.hasher is not None:
+            h = self.hasher
+            sub["k_email"], sub["k_phone"] = h(sub["k_email"]), h(sub["k_phone"])
+            sub["k_phone_tail"] = h(sub["k_phone_tail"])
+        decisions = decisions or {}
+        best: tuple | None = None
+        pairs = []
+        for acc_id, (row, rules) in self.lookup.candidates(sub).items():
+            decision = decisions.get((sid, acc_id))
+            if decision == "different":
+                continue
+            acc = {
+                "k_name": row[2],
+                "k_email": row[3],
+                "k_phone": row[4],
+                "k_phone_tail": row[5],
+                "k_postcode": row[6],
+                "k_addr": row[7],
+                "k_unit": row[8],
+            }
+            scored = self.model.score(sub, acc)
+            name_ok = scored.levels.get("name") in NAME_AGREES
+            if decision == "same" or (rules & STRONG_RULES and name_ok):
+                tier = 2
+            elif scored.probability >= self.settings.lower or "email" in rules:
+                tier = 1
+            else:
+                tier = 0
+            if tier:
+                band = "link" if tier == 2 else "review"
+                expl = json.dumps(scored.explanation)
+                rule = ",".join(sorted(rules))
+                pairs.append((acc_id, scored.probability, scored.weight, band, expl, rule))
+            rank = (tier, decision == "same", scored.probability, -acc_id)
+            if best is None or rank > best[0]:
+                best = (rank, acc_id, row[1], scored)
+        if best is None or best[0][0] == 0:
+            return LinkResult(sid, "unverified", pairs=pairs)
+        (tier, *_), acc_id, account_id, scored = best
+        return LinkResult(
+            sid,
+            "verified" if tier == 2 else "probable",
+            account_row=acc_id,
+            account_id=account_id,
+            score=scored.probability,
+            explanation=scored.explanation,
+            pairs=pairs,
+        )
+
+
+def run_link(
+    db: sqlite_utils.Database,
+    *,
+    full: bool = False,
+    settings: MatchSettings | None = None,
+    progress: bool = False,
+    hash_key: str | bytes | None = None,
+) -> LinkReport:
+    """Cross-check submissions in batch: only never-linked ones, or all when ``full`` or when a
+    new list was loaded since the last run. Fraud signals are re-evaluated over everything."""
+    t0 = time.perf_counter()
+    meta = store_accounts.get_meta(db)
+    report = LinkReport(list_version=meta["version"])
+    if not meta["version"]:
+        report.note = "no affected-account list loaded"
+        return report
+    if _linked_version(db) != meta["version"]:
+        full = True
+    report.full = full
+    store_accounts.ensure_indexes(db)  # a killed fresh load may have left them unbuilt
+    linker = Linker(db, settings=settings, hash_key=hash_key)
+    decisions = store_links.link_decisions(db)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        total = store_links.count_to_link(db, full=full)
+        bar = tqdm(total=total, desc="link", unit=" claims", unit_scale=True)
+    for chunk in store_links.submissions_to_link(db, full=full):
+        results = [linker.link(row, decisions) for row in chunk]
+        store_links.write_results(db, results)
+        for r in results:
+            setattr(report, r.status, getattr(report, r.status) + 1)
+            report.pairs += len(r.pairs)
+        report.submissions += len(results)
+        if bar is not None:
+            bar.update(len(results))
+    if bar is not None:
+        bar.close()
+    shared, many = apply_fraud_signals(db)
+    report.shared_accounts, report.many_account_claimants = shared, many
+    _set_linked_version(db, meta["version"])
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def link_submission(
+    db: sqlite_utils.Database,
+    submission_id: int,
+    *,
+    settings: MatchSettings | None = None,
+    hash_key: str | bytes | None = None,
+) -> str:
+    """Cross-check one submission now (the web form calls this after each claim); returns the
+    status. Milliseconds: three index look-ups and a handful of scored candidates."""
+    if not store_accounts.get_meta(db)["version"]:
+        return "unverified"  # no list yet: `intake match` links everyone once it arrives
+    hash_key = hash_key or getattr(settings, "account_hash_key", None)
+    keyrow = store_links.submission_keys(db, submission_id)
+    if keyrow is None:
+        raise KeyError(f"no submission {submission_id}")
+    linker = Linker(db, settings=settings, hash_key=hash_key)
+    result = linker.link(keyrow, store_links.link_decisions(db, submission_id))
+    store_links.write_results(db, [result])
+    if result.account_row is not None or len(result.pairs) >= MANY_ACCOUNTS:
+        apply_fraud_signals(db, account_rows=[result.account_row] if result.account_row else [])
+        if len(result.pairs) >= MANY_ACCOUNTS:
+            store_links.send_to_review(db, [submission_id])
+        row = store_links.submission_keys(db, submission_id)  # status may have changed
+        return _status(db, row[0]) if row else result.status
+    return result.status
+
+
+def apply_fraud_signals(
+    db: sqlite_utils.Database, *, account_rows: list[int] | None = None
+) -> tuple[int, int]:
+    """Send fraud-signal claims to review; returns (shared accounts, many-account claimants)."""
+    shared = store_links.shared_accounts(db, account_rows)
+    for _row, ids in shared:
+        store_links.send_to_review(db, ids)
+    many = []
+    if account_rows is None:
+        many = store_links.many_account_claimants(db, MANY_ACCOUNTS)
+        store_links.send_to_review(db, many)
+    return len(shared), len(many)
+
+
+def _status(db: sqlite_utils.Database, submission_id: int) -> str:
+    row = db.execute("SELECT account_status FROM submissions WHERE id = ?", [submission_id])
+    return row.fetchone()[0]
+
+
+def _linked_version(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [_LINK_META]).fetchone()
+    return json.loads(row[0]).get("version", 0) if row else 0
+
+
+def _set_linked_version(db: sqlite_utils.Database, version: int) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+        [_LINK_META, json.dumps({"version": version})],
+    )
+
+
+def fraud_flags(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Fraud signals for the review screens (ids and counts); see store.accounts.fraud_flags."""
+    return store_accounts.fraud_flags(db, many_accounts=MANY_ACCOUNTS)
