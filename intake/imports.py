@@ -70,8 +70,19 @@ class Table:
 
     def rows(self, *, start_after: int = 0) -> Iterator[tuple[int, dict, list[str], list[str]]]:
         """(line_no, record, problems, cells) for each data row after line ``start_after``."""
+        mapper = self.mapper()
+        for line, cells in self.cells(start_after=start_after):
+            record, problems = mapper(cells)
+            yield line, record, problems, cells
+
+    def cells(self, *, start_after: int = 0) -> Iterator[tuple[int, list[str]]]:
+        """(line_no, raw cells) for each non-blank data row after line ``start_after``."""
         source = self._xlsx_rows() if self.format == "xlsx" else self._text_rows()
-        return _records(source, self.header, self.columns, start_after)
+        return _skip(source, start_after)
+
+    def mapper(self) -> RowMapper:
+        """The picklable cells -> record function of this table."""
+        return RowMapper(self.header, self.columns)
 
     def _text_rows(self) -> Iterator[tuple[int, list[str]]]:
         delimiter = "\t" if self.format == "tsv" else ","
@@ -217,38 +228,42 @@ def _header_key(h: str) -> str:
     return _HEADER_STRIP.sub("", h.strip().lstrip("\ufeff").casefold())
 
 
-def _records(
-    source: Iterator[tuple[int, list[str]]],
-    header: list[str],
-    columns: dict[str, int],
-    start_after: int,
-) -> Iterator[tuple[int, dict, list[str], list[str]]]:
-    width = len(header)
-    items = list(columns.items())
-    detail = columns.get("address_detail")
-    for line, cells in source:
-        if line <= start_after or not cells:  # blank lines are not rows
-            continue
+class RowMapper:
+    """Cells of one row -> (record, problems). Plain data, so worker processes can use it."""
+
+    def __init__(self, header: list[str], columns: dict[str, int]) -> None:
+        self.width = len(header)
+        self.items = [(f, i) for f, i in columns.items() if f != "address_detail"]
+        self.detail = columns.get("address_detail")
+
+    def __call__(self, cells: list[str]) -> tuple[dict, list[str]]:
         problems: list[str] = []
-        n = len(cells)
-        if n > width and any(c.strip() for c in cells[width:]):
-            problems.append(f"too_many_cells:{n}>{width}")
-        elif n < width:
-            problems.append("short_row")
-        record = {}
-        for f, i in items:
-            value = cells[i].strip() if i < n else ""
-            record[f] = value or None
-        if detail is not None:
-            extra = record.pop("address_detail", None)
-            if extra:
-                record["address"] = f"{record.get('address') or ''} {extra}".strip()
+        n, width = len(cells), self.width
+        if n == width:  # the common case: no bounds checks
+            record = {f: cells[i].strip() or None for f, i in self.items}
+        else:
+            if n > width and any(c.strip() for c in cells[width:]):
+                problems.append(f"too_many_cells:{n}>{width}")
+            elif n < width:
+                problems.append("short_row")
+            record = {f: (cells[i].strip() if i < n else "") or None for f, i in self.items}
+        if self.detail is not None and self.detail < n and cells[self.detail].strip():
+            extra = cells[self.detail].strip()
+            record["address"] = f"{record.get('address') or ''} {extra}".strip()
         if _SURROGATE.search("".join(cells)):
             problems.append("encoding")
             for f, v in record.items():
                 if v and _SURROGATE.search(v):
                     record[f] = v.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        yield line, record, problems, cells
+        return record, problems
+
+
+def _skip(
+    source: Iterator[tuple[int, list[str]]], start_after: int
+) -> Iterator[tuple[int, list[str]]]:
+    for line, cells in source:
+        if line > start_after and cells:  # blank lines are not rows
+            yield line, cells
 
 
 def _xlsx_header(path: Path) -> list[str]:

@@ -15,6 +15,7 @@ import hmac
 import json
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,17 +175,26 @@ def _flags(record: Mapping[str, str | None], keys: Mapping[str, Any], problems: 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(kind: str, hash_key: Any, import_id: int, header: list, source: str) -> None:
+def _init_worker(
+    kind: str, hash_key: Any, import_id: int, header: list, source: str, mapper: Any
+) -> None:
     _WORKER.update(
-        kind=kind, hasher=key_hasher(hash_key), import_id=import_id, header=header, source=source
+        kind=kind,
+        hasher=key_hasher(hash_key),
+        import_id=import_id,
+        header=header,
+        source=source,
+        mapper=mapper,
     )
 
 
-def _prepare_chunk(chunk: list[tuple[int, dict, list, list]]) -> list[tuple[int, Any, list]]:
-    """(line, row or reject reason, cells of rejected rows) for a chunk of input rows."""
+def _prepare_chunk(chunk: list[tuple[int, list]]) -> list[tuple[int, Any, list]]:
+    """(line, row or reject reason, cells of rejected rows) for a chunk of raw input rows."""
     out = []
     w = _WORKER
-    for line, record, problems, cells in chunk:
+    mapper = w["mapper"]
+    for line, cells in chunk:
+        record, problems = mapper(cells)
         if w["kind"] == "accounts":
             row = prepare_account(line, record, problems, w["hasher"], w["import_id"])
         else:
@@ -213,7 +223,8 @@ def prepared_rows(
     workers: int | None,
 ) -> Iterator[tuple[int, Any, list | None]]:
     """Normalised rows in file order, from worker processes when the file is large."""
-    chunks = _chunks(table.rows(start_after=start_after), CHUNK_ROWS)
+    chunks = _chunks(table.cells(start_after=start_after), CHUNK_ROWS)
+    init_args = (*init_args, table.mapper())
     if workers is None:
         big = table.path.stat().st_size >= PARALLEL_MIN_BYTES
         workers = min(os.cpu_count() or 1, 4) if big else 0
@@ -224,8 +235,13 @@ def prepared_rows(
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=_init_worker, initargs=init_args) as pool:
-        for result in pool.imap(_prepare_chunk, chunks, chunksize=1):
-            yield from result
+        pending: deque = deque()  # bounded: memory stays constant however big the file
+        for chunk in chunks:
+            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 _REJECTS_IO = {"encoding": "utf-8-sig", "errors": "surrogateescape", "newline": ""}

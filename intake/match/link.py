@@ -33,7 +33,6 @@ from .settings import MatchSettings
 STRONG_RULES = frozenset({"email", "phone"})
 NAME_AGREES = frozenset({"exact", "close"})
 MANY_ACCOUNTS = 3  # a claimant matching this many accounts goes to review
-_LINK_META = "link.meta"
 
 
 class LinkError(RuntimeError):
@@ -162,7 +161,7 @@ def run_link(
     if not meta["version"]:
         report.note = "no affected-account list loaded"
         return report
-    if _linked_version(db) != meta["version"]:
+    if store_links.linked_version(db) != meta["version"]:
         full = True
     report.full = full
     store_accounts.ensure_indexes(db)  # a killed fresh load may have left them unbuilt
@@ -187,7 +186,7 @@ def run_link(
         bar.close()
     shared, many = apply_fraud_signals(db)
     report.shared_accounts, report.many_account_claimants = shared, many
-    _set_linked_version(db, meta["version"])
+    store_links.set_linked_version(db, meta["version"])
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -214,8 +213,8 @@ def link_submission(
         apply_fraud_signals(db, account_rows=[result.account_row] if result.account_row else [])
         if len(result.pairs) >= MANY_ACCOUNTS:
             store_links.send_to_review(db, [submission_id])
-        row = store_links.submission_keys(db, submission_id)  # status may have changed
-        return _status(db, row[0]) if row else result.status
+        # a fraud signal may have sent it to review
+        return store_links.status_of(db, submission_id) or result.status
     return result.status
 
 
@@ -231,23 +230,6 @@ def apply_fraud_signals(
         many = store_links.many_account_claimants(db, MANY_ACCOUNTS)
         store_links.send_to_review(db, many)
     return len(shared), len(many)
-
-
-def _status(db: sqlite_utils.Database, submission_id: int) -> str:
-    row = db.execute("SELECT account_status FROM submissions WHERE id = ?", [submission_id])
-    return row.fetchone()[0]
-
-
-def _linked_version(db: sqlite_utils.Database) -> int:
-    row = db.execute("SELECT value FROM settings WHERE key = ?", [_LINK_META]).fetchone()
-    return json.loads(row[0]).get("version", 0) if row else 0
-
-
-def _set_linked_version(db: sqlite_utils.Database, version: int) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-        [_LINK_META, json.dumps({"version": version})],
-    )
 
 
 def fraud_flags(db: sqlite_utils.Database) -> list[dict[str, Any]]:

@@ -1,0 +1,213 @@
+"""SQL of the affected-list cross-check: which submissions to link, and storing the results.
+
+Results of one submission (status, account, score, explanation, its kind='link' pairs) are
+written in one statement group so a reader never sees a half-linked claim.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from . import now
+
+SUBMISSION_KEYS = (
+    "id, person_id, k_name, k_email, k_phone, k_phone_tail, k_birth, k_postcode, k_addr, k_unit"
+)
+
+
+@dataclass
+class LinkResult:
+    """The cross-check outcome of one submission."""
+
+    submission_id: int
+    status: str  # 'verified' | 'probable' | 'unverified'
+    account_row: int | None = None
+    account_id: str | None = None
+    score: float | None = None
+    explanation: list[dict] | None = None
+    pairs: list[tuple[int, float, float, str, str, str]] = field(default_factory=list)
+    # pairs: (accounts.id, probability, weight, band, explanation JSON, rule)
+
+
+def submissions_to_link(
+    db: sqlite_utils.Database, *, full: bool, chunk: int = 10_000
+) -> Iterator[list[tuple]]:
+    """Chunks of submission key rows in id order: all of them, or only the never-linked ones."""
+    where = "" if full else "AND linked_at IS NULL"
+    last = 0
+    while True:
+        rows = db.execute(
+            f"SELECT {SUBMISSION_KEYS} FROM submissions WHERE id > ? {where} ORDER BY id LIMIT ?",
+            [last, chunk],
+        ).fetchall()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def count_to_link(db: sqlite_utils.Database, *, full: bool) -> int:
+    """How many submissions a run will look at (for the progress bar)."""
+    sql = "SELECT count(*) FROM submissions" + ("" if full else " WHERE linked_at IS NULL")
+    return db.execute(sql).fetchone()[0]
+
+
+def submission_keys(db: sqlite_utils.Database, submission_id: int) -> tuple | None:
+    """The key row of one submission (same column order as the batch)."""
+    return db.execute(
+        f"SELECT {SUBMISSION_KEYS} FROM submissions WHERE id = ?", [submission_id]
+    ).fetchone()
+
+
+def link_decisions(
+    db: sqlite_utils.Database, submission_id: int | None = None
+) -> dict[tuple[int, int], str]:
+    """(submission id, accounts.id) -> 'same' | 'different': the reviewers' live decisions."""
+    sql = (
+        "SELECT id_l, id_r, decision FROM decisions"
+        " WHERE kind = 'link' AND undone_at IS NULL AND decision != 'skip'"
+    )
+    params: list[Any] = []
+    if submission_id is not None:
+        sql += " AND id_l = ?"
+        params.append(submission_id)
+    return {(l_, r_): d for l_, r_, d in db.execute(sql + " ORDER BY id", params)}
+
+
+def write_results(db: sqlite_utils.Database, results: Sequence[LinkResult]) -> None:
+    """Store a batch of results in one transaction (old link pairs of these claims replaced)."""
+    stamp = now()
+    updates = [
+        (
+            r.status,
+            r.account_id,
+            r.account_row,
+            r.score,
+            json.dumps(r.explanation) if r.explanation is not None else None,
+            stamp,
+            r.submission_id,
+        )
+        for r in results
+    ]
+    pairs = [
+        (r.submission_id, acc, p, w, band, expl, rule, stamp)
+        for r in results
+        for acc, p, w, band, expl, rule in r.pairs
+    ]
+    conn = db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "DELETE FROM pairs WHERE kind = 'link' AND id_l = ?",
+            [(r.submission_id,) for r in results],
+        )
+        conn.executemany(
+            "UPDATE submissions SET account_status = ?, account_id = ?, account_row = ?,"
+            " account_score = ?, account_explanation = ?, linked_at = ? WHERE id = ?",
+            updates,
+        )
+        conn.executemany(
+            "INSERT INTO pairs (kind, id_l, id_r, probability, weight, band, explanation, rule,"
+            " updated_at) VALUES ('link', ?, ?, ?, ?, ?, ?, ?, ?)",
+            pairs,
+        )
+        if own:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def reset_links(db: sqlite_utils.Database) -> None:
+    """Forget every link (a new list arrived): all claims are re-checked on the next run."""
+    db.execute("UPDATE submissions SET linked_at = NULL WHERE linked_at IS NOT NULL")
+
+
+def shared_accounts(
+    db: sqlite_utils.Database, account_rows: Sequence[int] | None = None
+) -> list[tuple[int, list[int]]]:
+    """Accounts matched by submissions of two or more different persons: (row, submission ids).
+
+    A submission not yet deduplicated (no person_id) counts as its own person.
+    """
+    sql = (
+        "SELECT account_row, group_concat(id) FROM submissions"
+        " WHERE account_row IS NOT NULL AND account_status IN ('verified', 'probable')"
+    )
+    params: list[Any] = []
+    if account_rows is not None:
+        if not account_rows:
+            return []
+        sql += f" AND account_row IN ({','.join('?' for _ in account_rows)})"
+        params = list(account_rows)
+    sql += " GROUP BY account_row HAVING count(DISTINCT coalesce(person_id, 'S' || id)) > 1"
+    return [(row, sorted(int(i) for i in ids.split(","))) for row, ids in db.execute(sql, params)]
+
+
+def send_to_review(db: sqlite_utils.Database, submission_ids: Sequence[int]) -> int:
+    """Verified -> probable and their link pairs -> band 'review' (fraud signal: a human looks).
+
+    Returns how many submissions changed status."""
+    if not submission_ids:
+        return 0
+    marks = ",".join("?" for _ in submission_ids)
+    ids = list(submission_ids)
+    cur = db.execute(
+        f"UPDATE submissions SET account_status = 'probable'"
+        f" WHERE id IN ({marks}) AND account_status = 'verified'",
+        ids,
+    )
+    db.execute(
+        f"UPDATE pairs SET band = 'review' WHERE kind = 'link' AND band = 'link'"
+        f" AND id_l IN ({marks})",
+        ids,
+    )
+    return cur.rowcount
+
+
+def many_account_claimants(db: sqlite_utils.Database, threshold: int) -> list[int]:
+    """Submissions with link/review pairs to ``threshold`` or more accounts."""
+    rows = db.execute(
+        "SELECT id_l FROM pairs WHERE kind = 'link' AND band IN ('link', 'review')"
+        " GROUP BY id_l HAVING count(*) >= ?",
+        [threshold],
+    )
+    return [r[0] for r in rows]
+
+
+def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Submissions per account status."""
+    rows = db.execute("SELECT account_status, count(*) FROM submissions GROUP BY account_status")
+    return dict(rows.fetchall())
+
+
+_LINK_META = "link.meta"
+
+
+def status_of(db: sqlite_utils.Database, submission_id: int) -> str | None:
+    """The stored account status of one submission."""
+    row = db.execute("SELECT account_status FROM submissions WHERE id = ?", [submission_id])
+    found = row.fetchone()
+    return found[0] if found else None
+
+
+def linked_version(db: sqlite_utils.Database) -> int:
+    """The list version the last full batch cross-check ran against (0: never)."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [_LINK_META]).fetchone()
+    return json.loads(row[0]).get("version", 0) if row else 0
+
+
+def set_linked_version(db: sqlite_utils.Database, version: int) -> None:
+    """Record that every submission has been checked against list ``version``."""
+    db.execute(
+        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+        [_LINK_META, json.dumps({"version": version})],
+    )
