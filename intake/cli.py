@@ -383,7 +383,8 @@ def users_list(ctx: Context) -> None:
 @click.option("--progress", is_flag=True, help="Report progress on stderr.")
 @pass_ctx
 def match_cmd(ctx: Context, full: bool, progress: bool) -> None:
-    """Deduplicate submissions into persons (new ones only unless --full).
+    """Deduplicate submissions into persons (new ones only unless --full), then cross-check
+    them against the affected-account list (all of them after a new list is loaded).
 
     Prints candidate pairs per blocking rule, auto-links, pairs for review and persons.
     Review decisions are always honoured.
@@ -414,6 +415,29 @@ def match_cmd(ctx: Context, full: bool, progress: bool) -> None:
         f" (changed: {rep.persons_changed})  {rep.seconds:.1f}s"
     )
     # -- the affected-list link step (H4) runs here, after dedup --
+    from .match.link import LinkError, run_link
+
+    try:
+        link = run_link(
+            db, full=full, settings=MatchSettings.from_config(ctx.config), progress=progress,
+            hash_key=ctx.config.get("ACCOUNT_HASH_KEY"),
+        )  # fmt: skip
+    except LinkError as exc:
+        raise click.ClickException(str(exc)) from None
+    if link.note:
+        click.echo(f"affected list: {link.note}")
+    else:
+        click.echo(
+            f"affected list v{link.list_version}: checked {link.submissions}"
+            f"{' (all: new list or --full)' if link.full else ''}  verified: {link.verified}"
+            f"  probable: {link.probable}  unverified: {link.unverified}  {link.seconds:.1f}s"
+        )
+        if link.shared_accounts or link.many_account_claimants:
+            click.echo(
+                f"  fraud signals sent to review: {link.shared_accounts} accounts claimed by"
+                f" several persons, {link.many_account_claimants} claimants matching"
+                " 3+ accounts"
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

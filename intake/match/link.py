@@ -52,6 +52,7 @@ class LinkReport:
     list_version: int = 0
     shared_accounts: int = 0  # accounts claimed by several persons (fraud signal)
     many_account_claimants: int = 0
+    sent_to_review: int = 0  # verified claims turned probable by a fraud signal
     seconds: float = 0.0
     note: str = ""
 
@@ -184,8 +185,9 @@ def run_link(
             bar.update(len(results))
     if bar is not None:
         bar.close()
-    shared, many = apply_fraud_signals(db)
+    shared, many, moved = apply_fraud_signals(db)
     report.shared_accounts, report.many_account_claimants = shared, many
+    report.sent_to_review = moved
     store_links.set_linked_version(db, meta["version"])
     report.seconds = time.perf_counter() - t0
     return report
@@ -220,16 +222,19 @@ def link_submission(
 
 def apply_fraud_signals(
     db: sqlite_utils.Database, *, account_rows: list[int] | None = None
-) -> tuple[int, int]:
-    """Send fraud-signal claims to review; returns (shared accounts, many-account claimants)."""
+) -> tuple[int, int, int]:
+    """Send fraud-signal claims to review.
+
+    Returns (shared accounts, many-account claimants, verified claims moved to probable)."""
     shared = store_links.shared_accounts(db, account_rows)
+    moved = 0
     for _row, ids in shared:
-        store_links.send_to_review(db, ids)
+        moved += store_links.send_to_review(db, ids)
     many = []
     if account_rows is None:
         many = store_links.many_account_claimants(db, MANY_ACCOUNTS)
-        store_links.send_to_review(db, many)
-    return len(shared), len(many)
+        moved += store_links.send_to_review(db, many)
+    return len(shared), len(many), moved
 
 
 def fraud_flags(db: sqlite_utils.Database) -> list[dict[str, Any]]:
