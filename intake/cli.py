@@ -436,7 +436,7 @@ def match_cmd(ctx: Context, full: bool, progress: bool) -> None:
             click.echo(
                 f"  fraud signals sent to review: {link.shared_accounts} accounts claimed by"
                 f" several persons, {link.many_account_claimants} claimants matching"
-                " 3+ accounts"
+                f" 3+ accounts ({link.sent_to_review} verified claims moved to probable)"
             )
 
 
