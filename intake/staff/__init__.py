@@ -7,8 +7,16 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     # Route modules attach to the blueprint when imported.
-    from . import audit_views, auth, dashboard, persons, review, search, users  # noqa: F401
-    from . import export_views  # noqa: F401  (H6: /staff/export)
+    from . import (  # noqa: F401
+        audit_views,
+        auth,
+        dashboard,
+        export_views,  # noqa: F401  (H6: /staff/export)
+        persons,
+        review,
+        search,
+        users,
+    )
     from .blueprint import bp
     from .labels import field_label, level_label, status_label
     from .nav import extra_nav

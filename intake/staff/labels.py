@@ -12,6 +12,7 @@ FIELDS = {
     "postal_code": _l("Postal code"),
     "birth_date": _l("Birth date"),
     "account_id": _l("Account ID"),
+    "prior": _l("Base rate"),
     "total": _l("Total"),
 }
 LEVELS = {

@@ -121,7 +121,7 @@ def pair(kind: str, id_l: int, id_r: int):
         abort(404)
     left, right = _records(db, kind, id_l, id_r)
     fields = store.RECORD_FIELDS if kind == "dedup" else ACCOUNT_FIELDS
-    diffs = [(f, field_diff(_text(left.get(f)), _text(right.get(f)))) for f in fields]
+    diffs = [(f, _diff(f, left, right)) for f in fields]
     members_l = [m for m in store.cluster(db, left.get("person_id")) if m["id"] not in (id_l, id_r)]
     members_r = []
     if kind == "dedup" and right.get("person_id") != left.get("person_id"):
@@ -136,7 +136,7 @@ def pair(kind: str, id_l: int, id_r: int):
         left=left,
         right=right,
         diffs=diffs,
-        explanation=_bars(row["explanation"]),
+        explanation=_bars(row["explanation"], row["weight"]),
         members_l=members_l,
         members_r=members_r,
         history=history,
@@ -148,18 +148,52 @@ def pair(kind: str, id_l: int, id_r: int):
     )
 
 
+KEYS = {
+    "name": ("k_name",),
+    "email": ("k_email",),
+    "phone": ("k_phone",),
+    "postal_code": ("k_postcode",),
+    "birth_date": ("k_birth",),
+    "address": ("k_addr", "k_unit"),
+}
+
+
 def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _bars(explanation: list) -> list[dict]:
-    """Explanation rows with a bar width class (0-20, 0.5 bit steps up to 10 bits)."""
+def _diff(field: str, left: dict, right: dict) -> dict:
+    """Character runs to highlight; none when the normalised keys agree (010-1234-5678 and
+    01012345678 are the same number, only spelled differently)."""
+    a, b = _text(left.get(field)), _text(right.get(field))
+    keys = KEYS.get(field, ())
+    key_l = tuple(left.get(k) for k in keys)
+    same_key = bool(keys) and key_l[0] is not None and key_l == tuple(right.get(k) for k in keys)
+    if same_key and a != b:
+        return {"left": [(a, False)], "right": [(b, False)], "equal": True, "jamo": None,
+                "spelling": True}  # fmt: skip
+    out = field_diff(a, b)
+    if field != "name":
+        out["jamo"] = None  # jamo rows help for names; for addresses they are noise
+    return out
+
+
+def _bars(explanation: list, weight: float | None = None) -> list[dict]:
+    """Explanation rows with a bar width class (0-20, 0.5 bit steps up to 10 bits), then the
+    prior (the base rate the fields start from) and the total, as in Splink's waterfall."""
     out = []
     for item in explanation or []:
         bits = float(item.get("bits") or 0.0)
         out.append({**item, "bits": bits, "width": min(20, round(abs(bits) * 2))})
-    total = sum(item["bits"] for item in out)
-    return [*out, {"field": "total", "level": "", "bits": total, "width": 0}] if out else []
+    if not out:
+        return []
+    fields = sum(item["bits"] for item in out)
+    total = fields if weight is None else float(weight)
+    prior = total - fields
+    if abs(prior) >= 0.05:
+        width = min(20, round(abs(prior) * 2))
+        out.append({"field": "prior", "level": "", "bits": prior, "width": width})
+    return [*out, {"field": "total", "level": "", "bits": total, "width": 0}]
 
 
 @bp.route("/review/<kind>/<int:id_l>/<int:id_r>/decide", methods=["POST"])
