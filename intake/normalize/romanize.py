@@ -54,7 +54,7 @@ _SURNAMES = """
 곽 kwak gwak kwack kwag
 성 sung seong sheong
 차 cha char chah
-주 joo ju chu choo? jew
+주 joo ju chu
 우 woo wu u
 구 koo ku gu goo kou
 민 min mihn
@@ -122,13 +122,18 @@ DUEUM = {
 COMPOUND_SURNAMES = frozenset({"남궁", "황보", "제갈", "선우", "독고", "사공", "서문"})
 
 
+SURNAME_SPELLINGS: dict[str, tuple[str, ...]] = {}  # Hangul surname -> its Latin spellings
+
+
 def _load() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    spellings_of = SURNAME_SPELLINGS
     canon: dict[str, str] = {}  # Hangul surname -> canonical Latin spelling
     latin: dict[str, str] = {}  # any Latin spelling -> canonical Latin spelling
     rank: dict[str, int] = {}  # canonical Latin spelling -> frequency rank (0 = most common)
     for i, line in enumerate(_SURNAMES.strip().splitlines()):
         hangul, *spellings = line.replace("?", "").split()
         canon[hangul] = spellings[0]
+        spellings_of[hangul] = tuple(spellings)
         rank.setdefault(spellings[0], i)
         for sp in spellings:
             latin.setdefault(sp, spellings[0])
