@@ -413,3 +413,11 @@ def test_cli_export_rejects_bad_options(tmp_path, cli_env, args):
 def test_cli_export_help_has_an_example(cli_env):
     result = cli_env.invoke(main, ["export", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_progress_bar_counts_both_passes(db, tmp_path, capsys):
+    for _ in range(3):
+        gen_submission(db)
+    write_workbook(db, tmp_path / "p.xlsx", progress=True)
+    err = capsys.readouterr().err
+    assert "export" in err and "6/6" in err
