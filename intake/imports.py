@@ -262,7 +262,8 @@ def _skip(
     source: Iterator[tuple[int, list[str]]], start_after: int
 ) -> Iterator[tuple[int, list[str]]]:
     for line, cells in source:
-        if line > start_after and cells:  # blank lines are not rows
+        # blank lines and all-empty rows (Excel's formatted-but-empty rows) are not rows
+        if line > start_after and any(c and not c.isspace() for c in cells):
             yield line, cells
 
 
