@@ -79,3 +79,20 @@ def test_bad_phone_shows_a_korean_error_beside_the_field(live_server, phone_page
     error.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "claims-phone-error-ko-phone.png"))
     assert store.connect(app.config["DB"])["submissions"].count == 0
+
+
+def test_form_works_without_javascript(live_server, browser, artifacts_dir):
+    base, app = live_server
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="ko-KR", java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(base + "/")
+        fill_valid(page)
+        page.get_by_role("button", name="신청서 제출").click()
+        page.wait_for_url(re.compile(r"/receipt$"))
+        assert REF.fullmatch(page.locator(".ref").inner_text().strip())
+    finally:
+        context.close()
+    assert store.connect(app.config["DB"])["submissions"].count == 1
