@@ -8,6 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from test_imports import gen_csv, gen_xlsx
 
 from intake import store
 from intake.cli import main
@@ -15,8 +16,6 @@ from intake.importing import ImportRefused, import_accounts, import_claims
 from intake.refs import CLAIM_REF
 from intake.store import imports as store_imports
 from intake.store.audit import audit_events
-
-from test_imports import gen_csv, gen_xlsx
 
 HEADER = ["이름", "이메일", "휴대폰", "주소", "우편번호", "회원번호"]
 GOOD = [
