@@ -28,8 +28,8 @@ from .settings import MatchSettings
 DEFAULT_M: dict[str, tuple[float, ...]] = {
     "name": (0.80, 0.11, 0.07, 0.02, 1.0),
     "email": (0.50, 0.05, 1.0, 0.45, 1.0),
-    "phone": (0.70, 0.05, 1.0, 0.25, 1.0),
-    "birth_date": (0.92, 0.05, 1.0, 0.03, 1.0),
+    "phone": (0.85, 0.05, 1.0, 0.10, 1.0),
+    "birth_date": (0.94, 0.05, 1.0, 0.01, 1.0),
     "postal_code": (0.75, 0.10, 1.0, 0.15, 1.0),
     "address": (0.60, 0.20, 1.0, 0.20, 1.0),
 }
@@ -37,7 +37,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
     "email": (1e-6, 1e-5, 1.0, 0.99999, 1.0),
     "phone": (1e-6, 1e-5, 1.0, 0.99999, 1.0),
-    "birth_date": (4e-5, 5e-4, 1.0, 0.99946, 1.0),
+    "birth_date": (4e-5, 3e-3, 1.0, 0.99696, 1.0),
     "postal_code": (3e-4, 3e-3, 1.0, 0.9967, 1.0),
     "address": (3e-5, 1e-3, 1.0, 0.99897, 1.0),
 }
@@ -90,6 +90,7 @@ class Model:
             lam = 1.0 / max(self.n, self.settings.prior_floor_n)
             prior_bits = math.log2(lam / (1.0 - lam))
         self.prior_bits = float(prior_bits)
+        self.contact_cap = max(0.0, -self.prior_bits - math.log2(self.settings.household_size))
         self.level_bits = {
             f: tuple(
                 0.0 if lv == MISSING else math.log2(self.m[f][lv] / self.u[f][lv])
@@ -124,7 +125,7 @@ class Model:
             if lv == EXACT:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
-        cap_contact(bits, self.settings.contact_cap_bits)
+        cap_contact(bits, self.contact_cap)
         weight = self.prior_bits + sum(bits.values())
         explanation = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]
         explanation += [
@@ -167,7 +168,9 @@ def cap_contact(bits: dict[str, float], cap: float) -> None:
     """Scale the positive bits of the contact fields so together they add at most ``cap``.
 
     Why: a household shares phone, address and postcode at once; their agreements are one piece
-    of evidence, not four independent ones (Fellegi–Sunter assumes independence)."""
+    of evidence, not four independent ones (Fellegi–Sunter assumes independence). The cap is
+    what "same household" is worth, so contact alone never outweighs a different name or
+    birth date."""
     positive = sum(bits[f] for f in CONTACT_FIELDS if bits[f] > 0)
     if positive > cap:
         k = cap / positive

@@ -19,7 +19,8 @@ class MatchSettings:
     name_close: float = 0.85  # name similarity (jamo / romanised skeleton) counted as 'close'
     email_close: float = 0.90  # e-mail key similarity counted as 'close' (typo)
     address_close: float = 0.85  # building-key similarity counted as 'close'
-    contact_cap_bits: float = 18.0  # e-mail+phone+address+postcode add at most this together
+    household_size: float = 3.0  # e-mail+phone+address+postcode together are worth at most
+    # "same household": log2(n / household_size) bits, i.e. -prior - log2(household_size)
     prior_floor_n: int = 1000  # the prior assumes at least this many records
     tf_max_down_bits: float = 12.0  # term frequency may lower an exact agreement this much
     tf_max_up_bits: float = 4.0  # ... and raise a rare one this much

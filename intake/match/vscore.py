@@ -84,7 +84,7 @@ def score_pairs(
             b[exact] += adj[frame.codes[f][left[exact]]]
         levels[f], bits[f] = lv, b
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
-    cap = model.settings.contact_cap_bits
+    cap = model.contact_cap
     scale = np.where(positive > cap, cap / np.maximum(positive, 1e-300), 1.0)
     for f in CONTACT_FIELDS:
         bits[f] = np.where(bits[f] > 0, bits[f] * scale, bits[f])
