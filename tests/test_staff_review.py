@@ -241,3 +241,13 @@ def test_jamo_diff_only_for_hangul():
     assert to_jamo("김민준 A") == "ㄱㅣㅁㅁㅣㄴㅈㅜㄴ A"
     assert field_diff("김민준", "김민중")["jamo"] is not None
     assert field_diff("Kim", "Kin")["jamo"] is None
+
+
+def test_today_is_the_korean_day():
+    from datetime import UTC, datetime
+
+    from intake.store.dashboard import start_of_today
+
+    # 2026-01-05 16:00 UTC is already 01:00 on the 6th in Seoul
+    assert start_of_today(datetime(2026, 1, 5, 16, 0, tzinfo=UTC)) == "2026-01-05T15:00:00+00:00"
+    assert start_of_today(datetime(2026, 1, 5, 14, 0, tzinfo=UTC)) == "2026-01-04T15:00:00+00:00"

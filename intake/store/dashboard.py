@@ -7,13 +7,15 @@ IP hash in a short time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import sqlite_utils
 
 HUB_MIN_NAMES = 3  # distinct name keys on one phone / address / IP hash
 BURST_COUNT = 5  # submissions from one IP hash ...
 BURST_MINUTES = 10  # ... within this many minutes
+
+KST = timezone(timedelta(hours=9), "KST")  # "today" is the firm's day, as in the export
 
 _HUB_SQL = {
     "phone": "k_phone",
@@ -26,9 +28,16 @@ def _scalar(db: sqlite_utils.Database, sql: str, params: list | None = None) -> 
     return db.execute(sql, params or []).fetchone()[0] or 0
 
 
+def start_of_today(now: datetime | None = None) -> str:
+    """Midnight of the current Korean day, as UTC ISO text comparable with submitted_at."""
+    local = (now or datetime.now(UTC)).astimezone(KST)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def counts(db: sqlite_utils.Database, *, today: str | None = None) -> dict:
-    """Submissions today/total, persons, account statuses and the open review backlog."""
-    today = today or datetime.now(UTC).date().isoformat()
+    """Submissions today (Korean day)/total, persons, account statuses and the review backlog."""
+    today = today or start_of_today()
     statuses = dict(
         db.execute("SELECT account_status, COUNT(*) FROM submissions GROUP BY account_status")
     )

@@ -8,9 +8,9 @@ merges many claims) and for pairs touching a fraud signal. Skipped pairs go to t
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-
 import sqlite_utils
+
+from .dashboard import start_of_today
 
 KINDS = ("dedup", "link")
 RECORD_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
@@ -74,7 +74,7 @@ def queue(
 
 
 def progress(db: sqlite_utils.Database, *, user_id: int | None = None) -> dict:
-    """Open and decided review pairs, and how many decisions this user made today (UTC)."""
+    """Open and decided review pairs, and how many decisions this user made today (KST)."""
     open_, decided = db.execute(
         "SELECT SUM(NOT EXISTS (SELECT 1 FROM decisions d WHERE "
         + _LIVE
@@ -85,7 +85,7 @@ def progress(db: sqlite_utils.Database, *, user_id: int | None = None) -> dict:
     ).fetchone()
     mine = 0
     if user_id is not None:
-        today = datetime.now(UTC).date().isoformat()
+        today = start_of_today()
         mine = db.execute(
             "SELECT COUNT(*) FROM decisions WHERE user_id = ? AND decided_at >= ?"
             " AND undone_at IS NULL",
