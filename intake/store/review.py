@@ -8,6 +8,7 @@ merges many claims) and for pairs touching a fraud signal. Skipped pairs go to t
 from __future__ import annotations
 
 import json
+
 import sqlite_utils
 
 from .dashboard import start_of_today
