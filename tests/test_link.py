@@ -211,3 +211,19 @@ def test_receipt_is_identical_for_listed_and_unlisted_claimants(app, tmp_path):
     assert statuses == ["verified", "unverified"]  # the cross-check really ran for both
     assert posts[0] == posts[1]
     assert pages[0] == pages[1]
+
+
+def test_worker_processes_give_the_same_results(listed):
+    records = [
+        {"name": "김민준", "email": "minjun@naver.com"},
+        {"name": "홍길동", "email": "minjun@naver.com"},
+        {"name": "이서연", "phone": "01099998888"},
+        {"name": "최하은", "phone": "01011112222"},
+    ]
+    ids = [add(listed, **r) for r in records * 3]
+    run_link(listed, workers=0)
+    serial = [(r["account_status"], r["account_row"]) for r in map(lambda s: row(listed, s), ids)]
+    report = run_link(listed, full=True, workers=2)
+    assert report.submissions == len(ids)
+    parallel = [(r["account_status"], r["account_row"]) for r in map(lambda s: row(listed, s), ids)]
+    assert parallel == serial

@@ -16,8 +16,11 @@ of several different persons; one claimant matching many accounts. Never imports
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +36,8 @@ from .settings import MatchSettings
 STRONG_RULES = frozenset({"email", "phone"})
 NAME_AGREES = frozenset({"exact", "close"})
 MANY_ACCOUNTS = 3  # a claimant matching this many accounts goes to review
+PARALLEL_MIN = 20_000  # below this many claims, scoring in-process beats starting workers
+CHUNK = 2_000  # claims per worker task
 
 
 class LinkError(RuntimeError):
@@ -124,24 +129,25 @@ class Linker:
                 tier = 1
             else:
                 tier = 0
+            expl = None
             if tier:
                 band = "link" if tier == 2 else "review"
-                expl = json.dumps(scored.explanation)
+                expl = json.dumps(scored.explanation, separators=(",", ":"))
                 rule = ",".join(sorted(rules))
                 pairs.append((acc_id, scored.probability, scored.weight, band, expl, rule))
             rank = (tier, decision == "same", scored.probability, -acc_id)
             if best is None or rank > best[0]:
-                best = (rank, acc_id, row[1], scored)
+                best = (rank, acc_id, row[1], scored, expl)
         if best is None or best[0][0] == 0:
             return LinkResult(sid, "unverified", pairs=pairs)
-        (tier, *_), acc_id, account_id, scored = best
+        (tier, *_), acc_id, account_id, scored, expl = best
         return LinkResult(
             sid,
             "verified" if tier == 2 else "probable",
             account_row=acc_id,
             account_id=account_id,
             score=scored.probability,
-            explanation=scored.explanation,
+            explanation=expl,
             pairs=pairs,
         )
 
@@ -153,9 +159,13 @@ def run_link(
     settings: MatchSettings | None = None,
     progress: bool = False,
     hash_key: str | bytes | None = None,
+    workers: int | None = None,
 ) -> LinkReport:
     """Cross-check submissions in batch: only never-linked ones, or all when ``full`` or when a
-    new list was loaded since the last run. Fraud signals are re-evaluated over everything."""
+    new list was loaded since the last run. Fraud signals are re-evaluated over everything.
+
+    Big runs score in ``workers`` processes (default: one per core), each with its own
+    read connection; this process only reads key rows and writes results."""
     t0 = time.perf_counter()
     meta = store_accounts.get_meta(db)
     report = LinkReport(list_version=meta["version"])
@@ -172,10 +182,18 @@ def run_link(
     if progress:
         from tqdm import tqdm
 
-        total = store_links.count_to_link(db, full=full)
-        bar = tqdm(total=total, desc="link", unit=" claims", unit_scale=True)
-    for chunk in store_links.submissions_to_link(db, full=full):
-        results = [linker.link(row, decisions) for row in chunk]
+        bar = tqdm(
+            total=store_links.count_to_link(db, full=full),
+            desc="link",
+            unit=" claims",
+            unit_scale=True,
+        )
+    total = store_links.count_to_link(db, full=full)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 0
+    chunks = store_links.submissions_to_link(db, full=full, chunk=CHUNK)
+    init = (store_links.database_file(db), linker.settings, hash_key, decisions)
+    for results in _linked_chunks(linker, decisions, chunks, workers, init):
         store_links.write_results(db, results)
         for r in results:
             setattr(report, r.status, getattr(report, r.status) + 1)
@@ -191,6 +209,40 @@ def run_link(
     store_links.set_linked_version(db, meta["version"])
     report.seconds = time.perf_counter() - t0
     return report
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(path: str, settings: MatchSettings, hash_key: Any, decisions: dict) -> None:
+    from .. import store
+
+    db = store.connect(path, migrate_schema=False)
+    _WORKER.update(linker=Linker(db, settings=settings, hash_key=hash_key), decisions=decisions)
+
+
+def _link_chunk(rows: list[tuple]) -> list[LinkResult]:
+    linker, decisions = _WORKER["linker"], _WORKER["decisions"]
+    return [linker.link(row, decisions) for row in rows]
+
+
+def _linked_chunks(
+    linker: Linker, decisions: dict, chunks: Iterator[list[tuple]], workers: int, init: tuple
+) -> Iterator[list[LinkResult]]:
+    """Results per chunk in submission order; bounded in flight so memory stays flat."""
+    if workers <= 0:
+        for rows in chunks:
+            yield [linker.link(row, decisions) for row in rows]
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=init) as pool:
+        pending: deque = deque()
+        for rows in chunks:
+            pending.append(pool.apply_async(_link_chunk, (rows,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def link_submission(

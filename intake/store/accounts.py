@@ -107,39 +107,61 @@ def set_meta(db: sqlite_utils.Database, **changes: Any) -> dict[str, Any]:
 
 
 class Lookup:
-    """Candidate accounts for one set of keys through the indexes (one cursor, reused)."""
+    """Candidate accounts for one set of keys through the indexes.
+
+    All probes of one submission go in ONE statement (UNION ALL of index look-ups), prepared
+    once per combination of present keys: round trips, not the B-tree searches, dominate."""
+
+    _PROBES = {
+        "email": "k_email = ?",
+        "phone": "k_phone = ?",
+        "name_postcode": "k_name = ? AND k_postcode = ?",
+        "account_id": "account_id = ?",
+    }
 
     def __init__(self, db: sqlite_utils.Database, *, limit: int = 50) -> None:
         self.conn = db.conn
         self.limit = limit
-        base = f"SELECT {LOOKUP_COLUMNS} FROM accounts WHERE "
-        self._by_email = base + f"k_email = ? LIMIT {limit}"
-        self._by_phone = base + f"k_phone = ? LIMIT {limit}"
-        self._by_name_pc = base + f"k_name = ? AND k_postcode = ? LIMIT {limit}"
-        self._by_account = base + f"account_id = ? LIMIT {limit}"
+        self._sql: dict[tuple[str, ...], str] = {}
+
+    def _statement(self, rules: tuple[str, ...]) -> str:
+        sql = self._sql.get(rules)
+        if sql is None:
+            parts = [
+                f"SELECT '{rule}', * FROM (SELECT {LOOKUP_COLUMNS} FROM accounts"
+                f" WHERE {self._PROBES[rule]} LIMIT {self.limit})"
+                for rule in rules
+            ]
+            sql = self._sql[rules] = " UNION ALL ".join(parts)
+        return sql
 
     def candidates(
         self, keys: dict[str, Any], *, account_id: str | None = None
     ) -> dict[int, tuple[tuple, set[str]]]:
         """{accounts.id: (row, rules that proposed it)} for the submission's keys."""
-        out: dict[int, tuple[tuple, set[str]]] = {}
-        ex = self.conn.execute
-        probes = []
+        rules: list[str] = []
+        params: list[Any] = []
         if keys.get("k_email"):
-            probes.append(("email", self._by_email, (keys["k_email"],)))
+            rules.append("email")
+            params.append(keys["k_email"])
         if keys.get("k_phone"):
-            probes.append(("phone", self._by_phone, (keys["k_phone"],)))
+            rules.append("phone")
+            params.append(keys["k_phone"])
         if keys.get("k_name") and keys.get("k_postcode"):
-            probes.append(("name_postcode", self._by_name_pc, (keys["k_name"], keys["k_postcode"])))
+            rules.append("name_postcode")
+            params += (keys["k_name"], keys["k_postcode"])
         if account_id:
-            probes.append(("account_id", self._by_account, (account_id,)))
-        for rule, sql, params in probes:
-            for row in ex(sql, params):
-                hit = out.get(row[0])
-                if hit is None:
-                    out[row[0]] = (row, {rule})
-                else:
-                    hit[1].add(rule)
+            rules.append("account_id")
+            params.append(account_id)
+        out: dict[int, tuple[tuple, set[str]]] = {}
+        if not rules:
+            return out
+        for rule, *row in self.conn.execute(self._statement(tuple(rules)), params):
+            hit = out.get(row[0])
+            if hit is None:
+                out[row[0]] = (tuple(row), {rule})
+            else:
+                hit[1].add(rule)
         return out
 
 

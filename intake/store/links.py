@@ -29,7 +29,7 @@ class LinkResult:
     account_row: int | None = None
     account_id: str | None = None
     score: float | None = None
-    explanation: list[dict] | None = None
+    explanation: str | list[dict] | None = None  # JSON text (or the list, encoded on write)
     pairs: list[tuple[int, float, float, str, str, str]] = field(default_factory=list)
     # pairs: (accounts.id, probability, weight, band, explanation JSON, rule)
 
@@ -88,7 +88,9 @@ def write_results(db: sqlite_utils.Database, results: Sequence[LinkResult]) -> N
             r.account_id,
             r.account_row,
             r.score,
-            json.dumps(r.explanation) if r.explanation is not None else None,
+            r.explanation
+            if r.explanation is None or isinstance(r.explanation, str)
+            else json.dumps(r.explanation, separators=(",", ":")),
             stamp,
             r.submission_id,
         )
@@ -190,6 +192,11 @@ def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
 
 
 _LINK_META = "link.meta"
+
+
+def database_file(db: sqlite_utils.Database) -> str:
+    """Path of the main database file (worker processes open their own connections)."""
+    return db.execute("PRAGMA database_list").fetchone()[2]
 
 
 def status_of(db: sqlite_utils.Database, submission_id: int) -> str | None:
