@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the matcher imports this package and must not pull in Flask
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -24,6 +25,8 @@ def template_dir() -> Path:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``instance/config.py``, then ``INTAKE_*`` env, then tests."""
+    from flask import Flask
+
     from . import config, db
 
     app = Flask(
@@ -49,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _init_web(app: Flask) -> None:
+def _init_web(app: "Flask") -> None:
     """Register extensions and blueprints (each area owns its ``init_app``)."""
     from . import web
     from .claims import init_app as init_claims
