@@ -52,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _init_web(app: "Flask") -> None:
+def _init_web(app: Flask) -> None:
     """Register extensions and blueprints (each area owns its ``init_app``)."""
     from . import web
     from .claims import init_app as init_claims
