@@ -158,3 +158,21 @@ def test_idempotent_and_never_raises(s):
     if n.key:
         name_forms(n.key)
         assert name_similarity(n.key, n.key) == 1.0
+
+
+def test_name_key_fast_path_equals_full_normaliser():
+    from intake.normalize.junk import JUNK_WORDS, NAME_JUNK_WORDS
+    from intake.normalize.names import _normalize_name, name_key
+    from intake.synth import generate_people
+
+    samples = [p.name for p in generate_people(3000, seed=1)]
+    samples += sorted(JUNK_WORDS | NAME_JUNK_WORDS) + ["김민준님", "고객님", "하하", "이이이", "김"]
+    for s in samples:
+        assert name_key(s) == _normalize_name(s).key, s
+
+
+@given(hangul_names)
+def test_name_key_fast_path_equals_full_normaliser_on_any_hangul(s):
+    from intake.normalize.names import _normalize_name, name_key
+
+    assert name_key(s) == _normalize_name(s).key

@@ -77,19 +77,25 @@ def normalize_address(s: str | None, postal_code: str | None = None) -> AddressN
 # The most common spelling, '<시도> <시군구> <도로명> <건물번호>[, <N>동 <M>호]', recognised in
 # one step for record_keys; it gives exactly the slow parser's key/unit (tests check that).
 _FAST = re.compile(
-    r"(\S+) ((?:[가-힣]{1,5}시(?: [가-힣]{1,5}구)?|[가-힣]{1,5}[군구]))"
-    r" ([가-힣]{1,12}(?:대로|로|길)) (\d{1,4}(?:-\d{1,4})?)(?:,? ([0-9]{1,4})동 ([0-9]{1,5})호)?"
+    r"(\S+) (?:((?:[가-힣]{1,5}시(?: [가-힣]{1,5}구)?|[가-힣]{1,5}[군구])) )?"
+    r"([가-힣]{1,12}(?:대로|로|길)) (\d{1,4}(?:-\d{1,4})?)"
+    r"(?:,? (?:([0-9]{1,4})동 )?([0-9]{1,5})호)?"
 )
 
 
 def address_keys(s: str) -> tuple[str | None, str | None, str | None]:
     """(key, unit, postal_code) of an address: the parts record_keys stores, fast."""
     m = _FAST.fullmatch(s)
-    if m is not None and m.group(1) in SIDO_ALIASES:
-        region = m.group(2).rpartition(" ")[2]
-        key = f"road:{region}|{m.group(3)}|{m.group(4)}"
-        dong = m.group(5)
-        return key, (f"{int(dong)}-{int(m.group(6))}" if dong else None), None
+    if m is not None:
+        sido = SIDO_ALIASES.get(m.group(1))
+        if sido is not None:
+            sigungu = m.group(2)
+            region = sigungu.rpartition(" ")[2] if sigungu else sido
+            key = f"road:{region}|{m.group(3)}|{m.group(4)}"
+            dong, ho = m.group(5), m.group(6)
+            if ho is None:
+                return key, None, None
+            return key, (f"{int(dong)}-{int(ho)}" if dong else str(int(ho))), None
     a = normalize_address(s)
     return a.key, a.unit, a.postal_code
 

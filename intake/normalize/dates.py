@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import clean_text
 
@@ -62,6 +63,12 @@ def normalize_birth_date(s: str | None, *, today: dt.date | None = None) -> Date
                 return _build(year, a, b, today, [])
             return DateNorm(None, ("ambiguous_order",))
     return _build(int(m.group(1)), int(m.group(2)), int(m.group(3)), today, flags)
+
+
+@lru_cache(maxsize=1 << 16)
+def birth_key(s: str) -> str | None:
+    """Just the ISO value of a birth date (what record_keys stores); cached, dates repeat."""
+    return normalize_birth_date(s).value
 
 
 def _from_yy(m: re.Match[str], today: dt.date) -> DateNorm:

@@ -163,6 +163,25 @@ def normalize_email(s: str | None) -> EmailNorm:
     return _slow(s)
 
 
+def email_key(s: str) -> str | None:
+    """Just the mailbox key of ``s`` (what record_keys stores), without building an EmailNorm."""
+    if s.isascii() and s.islower() and " " not in s:
+        m = _FAST.fullmatch(s)
+        if m is not None and m.group(1) not in _SPECIAL_TLDS and len(s) <= 254:
+            local, _, domain = s.partition("@")
+            if (
+                len(local) <= 64
+                and domain not in _SLOW_DOMAINS
+                and local not in _JUNK_LOCALS
+                and not domain.startswith("example.")
+            ):
+                domain = DOMAIN_ALIASES.get(domain, domain)
+                if domain == "gmail.com":
+                    local = local.split("+", 1)[0].replace(".", "")
+                return f"{local}@{domain}"
+    return normalize_email(s).key
+
+
 def _slow(raw: str) -> EmailNorm:
     s = "".join(clean_text(raw).split()).lower()
     if not s:

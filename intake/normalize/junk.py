@@ -10,7 +10,7 @@ import re
 
 from .text import clean_text
 
-_WORDS = {
+JUNK_WORDS = {
     # Korean "none / don't know / no" answers
     "없음",
     "없다",
@@ -75,7 +75,16 @@ _WORDS = {
     "tbd",
     "없음없음",
 }
-_NAME_WORDS = {"이름", "성명", "고객", "익명", "무명", "본인", "name", "anonymous"}
+NAME_JUNK_WORDS = _NAME_WORDS = {
+    "이름",
+    "성명",
+    "고객",
+    "익명",
+    "무명",
+    "본인",
+    "name",
+    "anonymous",
+}
 JUNK_EMAIL_LOCALS = {
     "test",
     "tester",
@@ -138,7 +147,7 @@ def is_junk(field: str, value: str | None) -> bool:
     if not s:
         return False
     low = s.casefold()
-    if low in _WORDS:
+    if low in JUNK_WORDS:
         return True
     if field == "name":
         return low in _NAME_WORDS or bool(_REPEAT.match(low.replace(" ", ""))) and len(s) > 1

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .addresses import address_keys
-from .dates import normalize_birth_date
-from .emails import normalize_email
-from .names import normalize_name
+from .dates import birth_key
+from .emails import email_key
+from .names import name_key
 from .phones import FAST_MOBILE, normalize_phone
 from .postcodes import POSTCODE_SIDO, normalize_postal_code
 
@@ -27,9 +27,9 @@ def record_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
     """
     get = record.get
     name = get("name")
-    k_name = normalize_name(name).key if name else None
+    k_name = name_key(name if isinstance(name, str) else str(name)) if name else None
     email = get("email")
-    k_email = normalize_email(email).key if email else None
+    k_email = email_key(email if isinstance(email, str) else str(email)) if email else None
     phone = get("phone")
     if phone:
         m = FAST_MOBILE.fullmatch(phone) if isinstance(phone, str) else None
@@ -41,7 +41,7 @@ def record_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
     else:
         k_phone = k_tail = None
     birth = get("birth_date")
-    k_birth = normalize_birth_date(birth).value if birth else None
+    k_birth = birth_key(birth if isinstance(birth, str) else str(birth)) if birth else None
     postal = get("postal_code")
     if not postal:
         k_postcode = None

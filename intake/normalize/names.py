@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .junk import is_junk
+from .junk import JUNK_WORDS, NAME_JUNK_WORDS, is_junk
 from .text import clean_text, script_of
 
 
@@ -54,6 +54,25 @@ def normalize_name(s: str | None) -> NameNorm:
     if not isinstance(s, str):
         s = str(s)
     return _normalize_name(s)
+
+
+_PLAIN_HANGUL = re.compile(r"[가-힣]{2,5}")
+
+
+@lru_cache(maxsize=1 << 18)
+def name_key(s: str) -> str | None:
+    """Just the matching key of a name (what record_keys stores); cached, names repeat.
+
+    A plain 2-5 syllable Hangul name is its own key (tests check this equals the full path)."""
+    if (
+        _PLAIN_HANGUL.fullmatch(s)
+        and s[-1] != "님"
+        and s not in JUNK_WORDS
+        and s not in NAME_JUNK_WORDS
+        and s.count(s[0]) < len(s)
+    ):
+        return s
+    return normalize_name(s).key
 
 
 @lru_cache(maxsize=1 << 18)
