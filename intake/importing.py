@@ -55,7 +55,7 @@ def import_accounts(
     digest, lines = fingerprint(path)
     check = key_check(hash_key)
     meta = store_accounts.get_meta(db)
-    if not replace and store_accounts.count_accounts(db) and meta["key_check"] != check:
+    if not replace and store_accounts.list_size(db) and meta["key_check"] != check:
         raise ImportRefused(
             "the stored list was loaded with a different privacy setting or ACCOUNT_HASH_KEY; "
             "use --replace to load this list in place of it"
