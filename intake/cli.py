@@ -104,6 +104,43 @@ def serve(ctx: Context, host: str, port: int, threads: int, dev: bool) -> None:
 # -- commands added by other areas register below (keep each a thin call) --
 
 
+@main.command()
+@click.option("--people", default=400, show_default=True, help="Synthetic persons to create.")
+@click.option("--accounts", default=5000, show_default=True, help="Affected-list rows.")
+@click.option("--seed", default=2025, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has submissions.")
+@pass_ctx
+def demo(ctx: Context, people: int, accounts: int, seed: int, if_empty: bool) -> None:
+    """Fill the database with synthetic Korean claimants, an affected-list sample and demo
+    staff logins, then run the matcher and the cross-check.
+
+    \b
+    Example:
+      intake --db demo.db demo --people 1000
+    """
+    from .demo import populate
+    from .match.link import run_link
+    from .match.pipeline import run_match
+    from .match.settings import MatchSettings
+
+    db = ctx.db()
+    if if_empty and db["submissions"].count:
+        click.echo("demo: the database already has submissions; left as it is")
+        return
+    report = populate(db, ctx.app.instance_path, people=people, accounts=accounts, seed=seed)
+    settings = MatchSettings.from_config(ctx.config)
+    matched = run_match(db, settings=settings)
+    linked = run_link(db, settings=settings, hash_key=ctx.config["ACCOUNT_HASH_KEY"])
+    click.echo(
+        f"demo: {report.submissions} submissions -> {matched.persons} persons "
+        f"({matched.review} pairs to review); {report.accounts} affected accounts; "
+        f"verified {linked.verified}, probable {linked.probable}, unverified {linked.unverified}"
+    )
+    click.echo("demo staff logins (change or deactivate them before real use):")
+    for email, role, password in report.users:
+        click.echo(f"  {role:<10} {email}  password: {password}")
+
+
 def _mapping_option(func):
     return click.option(
         "--map",
