@@ -251,3 +251,23 @@ def test_today_is_the_korean_day():
     # 2026-01-05 16:00 UTC is already 01:00 on the 6th in Seoul
     assert start_of_today(datetime(2026, 1, 5, 16, 0, tzinfo=UTC)) == "2026-01-05T15:00:00+00:00"
     assert start_of_today(datetime(2026, 1, 5, 14, 0, tzinfo=UTC)) == "2026-01-04T15:00:00+00:00"
+
+
+def test_next_without_deciding_walks_forward_and_wraps(client, db, reviewer):
+    ids = [add_submission(db, name=f"사람{i}") for i in range(6)]
+    pairs = [(ids[0], ids[1], 0.52), (ids[2], ids[3], 0.6), (ids[4], ids[5], 0.8)]
+    for a, b, p in pairs:
+        add_pair(db, "dedup", a, b, p)
+    urls = [f"/staff/review/dedup/{a}/{b}" for a, b, _p in pairs]
+    assert client.get("/staff/review/next").location == urls[0]
+    walk = []
+    current = pairs[0]
+    for _ in range(3):
+        location = client.get(f"/staff/review/next?after=dedup:{current[0]}:{current[1]}").location
+        walk.append(location)
+        current = next(p for p, u in zip(pairs, urls, strict=True) if u == location)
+    assert walk == [urls[1], urls[2], urls[0]]
+    # a pair skipped after the order was ranked is not offered again straight away
+    client.post(f"{urls[0]}/decide", data={"decision": "skip"})
+    assert client.get("/staff/review/next").location == urls[1]
+    assert client.get("/staff/review/next?after=x").status_code == 400

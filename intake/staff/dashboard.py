@@ -8,6 +8,7 @@ from ..db import get_db
 from ..store import dashboard as figures
 from .auth import require_role
 from .blueprint import bp
+from .cache import cached
 
 
 @bp.route("/")
@@ -18,6 +19,6 @@ def dashboard():
     return render_template(
         "staff/dashboard.html",
         counts=figures.counts(db),
-        hubs=figures.hubs(db, limit=20),
-        bursts=figures.bursts(db, limit=20),
+        hubs=cached("hubs", lambda: figures.hubs(db, limit=20)),
+        bursts=cached("bursts", lambda: figures.bursts(db, limit=20)),
     )

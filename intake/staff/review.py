@@ -6,6 +6,8 @@ forms with fetch and swaps in the next pair without a full reload (it asks for J
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     abort,
     g,
@@ -20,17 +22,25 @@ from flask_babel import gettext as _
 
 from ..db import get_db
 from ..store import dashboard as figures
+from ..store import now as now_iso
 from ..store import review as store
 from ..store.audit import audit
 from ..store.decisions import DECISIONS, add_decision, decisions_for_pair, undo_decision
 from .auth import require_role
 from .blueprint import bp
+from .cache import cached
 from .diff import field_diff
 from .matching import refresh_after
 
 REVIEWERS = ("paralegal", "admin")
+
 ACCOUNT_FIELDS = ("name", "email", "phone", "address", "postal_code", "account_id")
 FILTER_KEYS = ("kind", "fraud", "skipped")
+
+
+def flagged(db) -> frozenset[int]:
+    """Submissions touching a fraud signal (cached: hub detection scans every submission)."""
+    return cached("flagged", lambda: frozenset(figures.flagged_submission_ids(db)))
 
 
 def _filters() -> dict:
@@ -63,9 +73,7 @@ def review_queue():
         session["review_blind"] = request.args.get("blind") == "1"
     filters = _filters()
     db = get_db()
-    rows = store.queue(
-        db, flagged=figures.flagged_submission_ids(db), limit=100, **_queue_args(filters)
-    )
+    rows = store.queue(db, flagged=flagged(db), limit=100, **_queue_args(filters))
     return render_template(
         "staff/queue.html",
         rows=rows,
@@ -75,30 +83,52 @@ def review_queue():
     )
 
 
-def _next_url(exclude: tuple[str, int, int] | None = None) -> str:
+RANK_SECONDS = 60  # the ranked order is reused this long; each pick is still checked live
+
+
+def _ranked(db) -> tuple[str, list[tuple[str, int, int]]]:
+    """(when ranked, up to 500 open pairs in queue order) for the current filters, cached so a
+    decision does not re-rank the whole queue."""
+    filters = _filters()
+
+    def rank():
+        rows = store.queue(db, flagged=flagged(db), limit=500, **_queue_args(filters))
+        return now_iso(), [(r["kind"], r["id_l"], r["id_r"]) for r in rows]
+
+    key = "ranked:" + json.dumps(filters, sort_keys=True)
+    return cached(key, rank, max_age=RANK_SECONDS)
+
+
+def _next_url(current: tuple[str, int, int] | None = None, *, after: bool = False) -> str:
+    """The most useful open pair other than ``current``; with ``after``, the next one after
+    ``current`` in queue order (J moves forward instead of bouncing between the top two)."""
     db = get_db()
-    rows = store.queue(
-        db,
-        flagged=figures.flagged_submission_ids(db),
-        exclude=exclude,
-        limit=1,
-        **_queue_args(_filters()),
-    )
-    if not rows:
+    since, order = _ranked(db)
+    start = order.index(current) + 1 if after and current in order else 0
+    candidates = [c for c in order[start:] + order[:start] if c != current]
+    pick = store.first_open(db, candidates, since=since)
+    if pick is None:  # the cached order is used up or stale: rank afresh
+        rows = store.queue(
+            db, flagged=flagged(db), exclude=current, limit=1, **_queue_args(_filters())
+        )
+        pick = (rows[0]["kind"], rows[0]["id_l"], rows[0]["id_r"]) if rows else None
+    if pick is None:
         return url_for("staff.review_queue", done=1)
-    row = rows[0]
-    return url_for("staff.pair", kind=row["kind"], id_l=row["id_l"], id_r=row["id_r"])
+    return url_for("staff.pair", kind=pick[0], id_l=pick[1], id_r=pick[2])
 
 
 @bp.route("/review/next")
 @require_role(*REVIEWERS)
 def review_next():
     """The most useful open pair (J on the pair page skips to it without deciding)."""
-    exclude = None
+    current = None
     if request.args.get("after"):
-        kind, id_l, id_r = request.args["after"].split(":")
-        exclude = (kind, int(id_l), int(id_r))
-    return redirect(_next_url(exclude))
+        try:
+            kind, id_l, id_r = request.args["after"].split(":")
+            current = (kind, int(id_l), int(id_r))
+        except ValueError:
+            abort(400)
+    return redirect(_next_url(current, after=current is not None))
 
 
 def _records(db, kind: str, id_l: int, id_r: int) -> tuple[dict, dict]:

@@ -18,25 +18,22 @@ RECORD_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date
 
 _LIVE = "d.kind = p.kind AND d.id_l = p.id_l AND d.id_r = p.id_r AND d.undone_at IS NULL"
 _QUEUE_SQL = f"""
-WITH sizes AS (
-    SELECT person_id, COUNT(*) AS n FROM submissions WHERE person_id IS NOT NULL
-    GROUP BY person_id
-), flagged AS (SELECT value AS id FROM json_each(?)),
+WITH flagged AS (SELECT value AS id FROM json_each(?)),
 q AS (
     SELECT p.kind, p.id_l, p.id_r, p.probability, p.weight, p.band, p.rule,
         l.name AS name_l,
         CASE WHEN p.kind = 'dedup' THEN r.name
              ELSE (SELECT a.name FROM accounts a WHERE a.id = p.id_r) END AS name_r,
-        COALESCE(sl.n, 1) AS size_l,
-        CASE WHEN p.kind = 'dedup' THEN COALESCE(sr.n, 1) ELSE 1 END AS size_r,
+        CASE WHEN l.person_id IS NULL THEN 1 ELSE
+            (SELECT COUNT(*) FROM submissions s WHERE s.person_id = l.person_id) END AS size_l,
+        CASE WHEN p.kind != 'dedup' OR r.person_id IS NULL THEN 1 ELSE
+            (SELECT COUNT(*) FROM submissions s WHERE s.person_id = r.person_id) END AS size_r,
         (p.id_l IN (SELECT id FROM flagged)
          OR (p.kind = 'dedup' AND p.id_r IN (SELECT id FROM flagged))) AS fraud,
         EXISTS (SELECT 1 FROM decisions d WHERE {_LIVE} AND d.decision = 'skip') AS skipped
     FROM pairs p
     JOIN submissions l ON l.id = p.id_l
-    LEFT JOIN sizes sl ON sl.person_id = l.person_id
     LEFT JOIN submissions r ON p.kind = 'dedup' AND r.id = p.id_r
-    LEFT JOIN sizes sr ON sr.person_id = r.person_id
     WHERE p.band = 'review'
       AND NOT EXISTS (SELECT 1 FROM decisions d WHERE {_LIVE} AND d.decision != 'skip')
 )
@@ -212,3 +209,23 @@ def audit_for_targets(db: sqlite_utils.Database, targets: list[str], limit: int 
             [json.dumps(targets), limit],
         )
     ]
+
+
+def first_open(
+    db: sqlite_utils.Database,
+    candidates: list[tuple[str, int, int]],
+    *,
+    since: str,
+    max_checks: int = 50,
+) -> tuple[str, int, int] | None:
+    """The first candidate still worth showing: no live same/different decision, and not
+    skipped after ``since`` (when the candidate order was ranked). None after ``max_checks``."""
+    for kind, id_l, id_r in candidates[:max_checks]:
+        row = db.execute(
+            "SELECT decision, decided_at FROM decisions WHERE kind = ? AND id_l = ? AND id_r = ?"
+            " AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
+            [kind, id_l, id_r],
+        ).fetchone()
+        if row is None or (row[0] == "skip" and row[1] < since):
+            return kind, id_l, id_r
+    return None
