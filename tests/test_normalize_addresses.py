@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intake.normalize import address_keys, normalize_address, normalize_postal_code
+from intake.normalize import addresses as addresses_mod
 from intake.normalize.addresses import _parse
 
 
@@ -208,3 +209,13 @@ def test_idempotent_on_addresses(raw):
     a = normalize_address(raw)
     assert normalize_address(a.value).value == a.value
     assert normalize_address(a.value).key == a.key
+
+
+@given(
+    st.from_regex(addresses_mod._FAST, fullmatch=True).map(
+        lambda s: s.replace(s.split(" ", 1)[0], "서울", 1) if " " in s else s
+    )
+)
+def test_any_fast_path_address_agrees_with_the_full_parser(raw):
+    slow = _parse.__wrapped__(raw, None)
+    assert address_keys(raw) == (slow.key, slow.unit, slow.postal_code)

@@ -146,3 +146,12 @@ def test_idempotent_and_never_raises(s):
         again = normalize_phone(p.value)
         assert again.value == p.value
         assert normalize_phone(p.display).value == p.value
+
+
+@given(st.from_regex(phones_mod.FAST_MOBILE, fullmatch=True))
+def test_any_fast_path_spelling_agrees_with_phonenumbers(raw):
+    fast, slow = normalize_phone(raw), phones_mod._slow(raw + " ")
+    if fast.value is None:  # 010-0000-0000 style placeholders
+        assert "junk" in fast.flags and slow.value is None
+    else:
+        assert (fast.value, fast.display, fast.tail) == (slow.value, slow.display, slow.tail)

@@ -30,7 +30,9 @@ class PhoneNorm:
 
 # 010 mobiles in the spellings people use: 01012345678, 010-1234-5678, 010 1234 5678,
 # 010.1234.5678, +82 10 1234 5678, +82-010-1234-5678, 82-10-..., 0082-10-...
-FAST_MOBILE = _FAST = re.compile(r"(?:(?:\+|00)?82[ .-]?0?|0)10[ .-]?(\d{4})[ .-]?(\d{4})")
+FAST_MOBILE = _FAST = re.compile(
+    r"(?:(?:\+|00)?82[ .-]?0?|0)10[ .-]?(\d{4})[ .-]?(\d{4})", re.ASCII
+)
 # Carrier international prefixes (001, 002, 005, 006, 008, 00700) or 00 before the country code.
 _INTL = re.compile(r"^(?:00700|00[1-8]|00)[ .-]?(?=82)")
 # Trailing/leading annotations such as (본인), [집], 휴대폰:, 핸드폰 -
