@@ -271,3 +271,11 @@ def test_next_without_deciding_walks_forward_and_wraps(client, db, reviewer):
     client.post(f"{urls[0]}/decide", data={"decision": "skip"})
     assert client.get("/staff/review/next").location == urls[1]
     assert client.get("/staff/review/next?after=x").status_code == 400
+
+
+def test_cross_script_names_show_the_romanised_skeleton(client, db, reviewer):
+    a = add_submission(db, name="김민준")
+    b = add_submission(db, name="Kim Min-jun")
+    add_pair(db, "dedup", a, b, 0.7)
+    html = client.get(f"/staff/review/dedup/{a}/{b}").data.decode()
+    assert html.count("→ kim minjun") == 2

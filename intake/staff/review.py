@@ -205,7 +205,21 @@ def _diff(field: str, left: dict, right: dict) -> dict:
     out = field_diff(a, b)
     if field != "name":
         out["jamo"] = None  # jamo rows help for names; for addresses they are noise
+    else:
+        out["latin"] = _romanised(left.get("k_name"), right.get("k_name"))
     return out
+
+
+def _romanised(key_l: str | None, key_r: str | None) -> tuple[str, str] | None:
+    """For 이서연 vs Lee Seoyeon: both names' romanised skeletons, which the matcher compares."""
+    if not key_l or not key_r:
+        return None
+    from ..normalize import name_forms
+
+    forms_l, forms_r = name_forms(key_l), name_forms(key_r)
+    if forms_l.script == forms_r.script:
+        return None
+    return forms_l.latin, forms_r.latin
 
 
 def _bars(explanation: list, weight: float | None = None) -> list[dict]:
