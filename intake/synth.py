@@ -168,20 +168,30 @@ def generate_people(
         size = min(size, n - len(people))
         family_name = g.surname()
         head: Person | None = None
+        names_here: set[str] = set()
         for member in range(size):
-            sex = "M" if rng.random() < 0.5 else "F"
             if member == 0:
-                surname, birth = family_name, g.birth(1945, 1995)
-            elif member == 1:
-                surname, birth = g.surname(), g.birth(1945, 1995)  # spouse keeps own surname
-            else:
-                surname, birth = family_name, g.birth(1985, 2012)  # child
+                sex, surname, birth = rng.choice("MF"), family_name, g.birth(1945, 1995)
+            elif member == 1:  # spouse keeps their own surname
+                sex, surname = ("F" if head.sex == "M" else "M"), g.surname()
+                year = int(head.birth_date[:4]) + rng.randint(-5, 5)
+                birth = g.birth(year, year)
+            else:  # child
+                sex, surname = rng.choice("MF"), family_name
+                year = min(int(head.birth_date[:4]) + rng.randint(22, 40), 2012)
+                birth = g.birth(year, year)
             given = g.given(sex)
-            if people and rng.random() < namesake_share:  # 동명이인: same name, other person
+            while surname + given in names_here:  # no family names a child like a parent
+                given = g.given(sex)
+            if member == 0 and people and rng.random() < namesake_share:  # 동명이인
                 other = rng.choice(people)
-                surname, given = other.surname, other.given
-                year = int(other.birth_date[:4]) + rng.choice((-1, 1)) * rng.randint(1, 25)
-                birth = g.birth(min(max(year, 1940), 2012), min(max(year, 1940), 2012))
+                if other.household != hid and other.name not in names_here:
+                    surname, given = other.surname, other.given
+                    born = int(other.birth_date[:4])
+                    year = born + rng.choice((-1, 1)) * rng.randint(1, 25)
+                    year = year if 1940 <= year <= 2012 and year != born else born - 10
+                    birth = g.birth(year, year)
+            names_here.add(surname + given)
             phone = g.phone()
             email = g.email(surname, given, birth)
             if head is not None and member >= 2:
