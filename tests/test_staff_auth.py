@@ -326,3 +326,9 @@ def test_add_user_validation(db, email, password, role, message):
 def test_password_stored_as_scrypt(db):
     user = make_user(db, L)
     assert users.get_user(db, user["id"])["password_hash"].startswith("scrypt:")
+
+
+def test_forbidden_page_is_friendly(client, db):
+    _signed_in(client, db, L)
+    response = client.get("/staff/users")
+    assert response.status_code == 403 and b"Not allowed for your role" in response.data

@@ -191,3 +191,9 @@ def logout():
     _end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("staff.login"))
+
+
+@bp.errorhandler(403)
+def forbidden(_error):
+    """A staff page this role may not use: say so plainly, with a way back."""
+    return render_template("staff/forbidden.html"), 403
