@@ -125,6 +125,19 @@ def main() -> None:
         for label, fn in cases:
             print(f"{label:44s} {median_ms(fn, args.runs):9.1f} ms")
 
+        state = {"url": first}
+
+        def decide():  # POST a decision (recluster included) and get the next pair back
+            response = client.post(
+                state["url"] + "/decide",
+                data={"decision": "different"},
+                headers={"Accept": "application/json"},
+            )
+            state["url"] = response.get_json()["next_url"]
+
+        label = "decision POST + recluster + next pair"
+        print(f"{label:44s} {median_ms(decide, args.runs):9.1f} ms")
+
 
 if __name__ == "__main__":
     main()
