@@ -185,12 +185,16 @@ def test_fast_path_equals_the_full_parser():
     rng = random.Random(11)
     for _ in range(3000):
         d, h = rng.randrange(1, 999), rng.randrange(1, 3000)
-        unit = rng.choice(["", f", {d}동 {h}호", f" {d}동 {h}호", f" {h}호", f", {h}호"])
+        unit = rng.choice(["", f", {d}동 {h}호", f" {d}동 {h}호", f" {h}호", f", {h}호",
+                           f", 제{d}동 제{h}호", f" {d} 동 {h} 호", f" {d}동{h}호", f" {d}-{h}",
+                           f" {d}-{h}호", f" {d} - {h}", f", {d}동, {h}호"])  # fmt: skip
+        post = rng.choice(["", "", "(06236) ", " [06236]", "[06236] ", " (06236)", " 06236"])
         bun = rng.choice(
             [str(rng.randrange(1, 999)), f"{rng.randrange(1, 99)}-{rng.randrange(1, 9)}"]
         )
         sgg = rng.choice(SGG)
         raw = f"{rng.choice(SIDO)} {sgg + ' ' if sgg else ''}{rng.choice(ROADS)} {bun}{unit}"
+        raw = post + raw if post.endswith(" ") else raw + post
         slow = _parse.__wrapped__(raw, None)
         assert address_keys(raw) == (slow.key, slow.unit, slow.postal_code), raw
 

@@ -77,9 +77,12 @@ def normalize_address(s: str | None, postal_code: str | None = None) -> AddressN
 # The most common spelling, '<시도> <시군구> <도로명> <건물번호>[, <N>동 <M>호]', recognised in
 # one step for record_keys; it gives exactly the slow parser's key/unit (tests check that).
 _FAST = re.compile(
-    r"(\S+) (?:((?:[가-힣]{1,5}시(?: [가-힣]{1,5}구)?|[가-힣]{1,5}[군구])) )?"
-    r"([가-힣]{1,12}(?:대로|로|길)) (\d{1,4}(?:-\d{1,4})?)"
-    r"(?:,? (?:([0-9]{1,4})동 )?([0-9]{1,5})호)?",
+    r"(?:\((?P<lead>\d{5})\) )?(?P<sido>\S+) "
+    r"(?:(?P<sgg>[가-힣]{1,5}시(?: [가-힣]{1,5}구)?|[가-힣]{1,5}[군구]) )?"
+    r"(?P<road>[가-힣]{1,12}(?:대로|로|길)) (?P<bun>\d{1,4}(?:-\d{1,4})?)"
+    r"(?:,? (?:제)?(?P<dong>\d{1,4}) ?동 ?(?:제)?(?P<ho>\d{1,5}) ?호"
+    r"|,? (?P<ho1>\d{1,5})호| (?P<bd>\d{1,4})-(?P<bh>\d{2,5}))?"
+    r"(?: \[(?P<tail>\d{5})\])?",
     re.ASCII,
 )
 
@@ -88,15 +91,21 @@ def address_keys(s: str) -> tuple[str | None, str | None, str | None]:
     """(key, unit, postal_code) of an address: the parts record_keys stores, fast."""
     m = _FAST.fullmatch(s)
     if m is not None:
-        sido = SIDO_ALIASES.get(m.group(1))
-        if sido is not None:
-            sigungu = m.group(2)
+        sido = SIDO_ALIASES.get(m["sido"])
+        lead, tail = m["lead"], m["tail"]
+        if sido is not None and not (lead and tail):
+            sigungu = m["sgg"]
             region = sigungu.rpartition(" ")[2] if sigungu else sido
-            key = f"road:{region}|{m.group(3)}|{m.group(4)}"
-            dong, ho = m.group(5), m.group(6)
-            if ho is None:
-                return key, None, None
-            return key, (f"{int(dong)}-{int(ho)}" if dong else str(int(ho))), None
+            key = f"road:{region}|{m['road']}|{m['bun']}"
+            if m["ho"]:
+                unit = f"{int(m['dong'])}-{int(m['ho'])}"
+            elif m["ho1"]:
+                unit = str(int(m["ho1"]))
+            elif m["bh"]:
+                unit = f"{int(m['bd'])}-{int(m['bh'])}"
+            else:
+                unit = None
+            return key, unit, lead or tail
     a = normalize_address(s)
     return a.key, a.unit, a.postal_code
 
@@ -104,7 +113,7 @@ def address_keys(s: str) -> tuple[str | None, str | None, str | None]:
 @lru_cache(maxsize=1 << 16)
 def _parse(raw: str, postal_code: str | None) -> AddressNorm:
     text = clean_text(raw)
-    if len(text) < 12 and is_junk("address", text):
+    if len(text) < 12 and is_junk("address", text.strip(" ,")):
         return AddressNorm(None, flags=("junk",))
     flags: list[str] = []
     post = None
