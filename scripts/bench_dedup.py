@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -25,7 +27,7 @@ from intake import store
 from intake.match.pipeline import match_incremental, run_match
 from intake.match.settings import MatchSettings
 from intake.normalize import record_keys
-from intake.refs import new_claim_ref
+from intake.refs import CROCKFORD
 from intake.store.submissions import insert_submission
 from intake.synth import generate_people, generate_submissions
 
@@ -33,24 +35,54 @@ FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
 KEYS = ("k_name", "k_email", "k_phone", "k_phone_tail", "k_birth", "k_postcode", "k_addr", "k_unit")
 
 
+def _keys_chunk(chunk: list[dict]) -> list[tuple]:
+    out = []
+    for r in chunk:
+        k = record_keys(r)
+        out.append(tuple(k[c] for c in KEYS))
+    return out
+
+
+def _refs(n: int) -> list[str]:
+    """n distinct random claim refs (same format and alphabet as intake.refs, drawn in bulk)."""
+    refs: set[str] = set()
+    out = []
+    while len(out) < n:
+        for raw in os.urandom(5 * (n - len(out))).hex(" ", 5).split():
+            v = int(raw.replace(" ", ""), 16)
+            chars = "".join(CROCKFORD[(v >> (5 * i)) & 31] for i in range(8))
+            ref = f"CL-{chars[:4]}-{chars[4:]}"
+            if ref not in refs:
+                refs.add(ref)
+                out.append(ref)
+    return out
+
+
 def load(db, records: list[dict]) -> None:
-    """Normalise and bulk-insert submissions (what an import does, minus the file reading)."""
+    """Normalise (record_keys, on both cores) and bulk-insert submissions, as an import does."""
     cols = ("ref", "source", "submitted_at", *FIELDS, *KEYS)
     sql = f"INSERT INTO submissions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    refs: set[str] = set()
-
-    def rows():
-        for i, r in enumerate(records):
-            ref = new_claim_ref()
-            while ref in refs:
-                ref = new_claim_ref()
-            refs.add(ref)
-            k = record_keys(r)
-            at = f"2026-11-{1 + i * 27 // len(records):02d}T00:00:00+00:00"
-            yield (ref, "bench", at, *(r.get(f) for f in FIELDS), *(k[c] for c in KEYS))
-
+    size = 20_000
+    chunks = [[{f: r.get(f) for f in FIELDS} for r in records[i : i + size]]
+              for i in range(0, len(records), size)]  # fmt: skip
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        keys = [k for part in pool.map(_keys_chunk, chunks) for k in part]
+    refs = _refs(len(records))
+    n = len(records)
     db.conn.execute("BEGIN")
-    db.conn.executemany(sql, rows())
+    db.conn.executemany(
+        sql,
+        (
+            (
+                refs[i],
+                "bench",
+                f"2026-11-{1 + i * 27 // n:02d}T00:00:00+00:00",
+                *(r.get(f) for f in FIELDS),
+                *keys[i],
+            )
+            for i, r in enumerate(records)
+        ),  # fmt: skip
+    )
     db.conn.execute("COMMIT")
 
 

@@ -329,3 +329,23 @@ def test_matcher_never_imports_flask():
                 for name in names:
                     assert not name.startswith("flask"), path
                     assert name not in ("web", "intake.web", "staff", "claims"), path
+
+
+def test_vectorised_levels_equal_scalar_on_synthetic_keys():
+    """The C fast path (vcompare) and the Python comparator agree on every value pair."""
+    from intake.match.compare import FIELDS as CMP_FIELDS
+    from intake.match.compare import field_value
+    from intake.match.vcompare import levels_for
+    from intake.normalize import record_keys
+    from intake.synth import generate_people, generate_submissions
+
+    recs = generate_submissions(generate_people(150, seed=3), seed=3, dup_rate=0.6)
+    keyed = [record_keys(r) for r in recs]
+    extra = [{"k_name": "daniel kluske"}, {"k_name": "kluske louis"}, {"k_name": "kim minjun"}]
+    keyed += extra
+    for f in CMP_FIELDS:
+        values = sorted({v for r in keyed if (v := field_value(f, r))})
+        pairs = [(x, y) for i, x in enumerate(values) for y in values[i + 1 : i + 40]]
+        got = levels_for(f, [p[0] for p in pairs], [p[1] for p in pairs], S)
+        want = [compare_values(f, x, y, S) for x, y in pairs]
+        assert got.tolist() == want, f

@@ -37,9 +37,9 @@ RULES: tuple[Rule, ...] = (
     Rule("name_phone_tail", ("name_block", "phone_tail"), "phone"),
     Rule("name_building", ("name_block", "building"), "address"),
     Rule("initials_postcode", ("initials", "postal_code"), "birth_date"),
-    Rule("name", ("name_block",), "birth_date", window=6),
-    Rule("building", ("building",), "name", window=6),
-    Rule("birth_date", ("birth_date",), "name", window=6),
+    Rule("name", ("name_block",), "birth_date", window=3),
+    Rule("building", ("building",), "name", window=3),
+    Rule("birth_date", ("birth_date",), "name", window=3),
 )
 
 

@@ -24,25 +24,30 @@ RECORD_COLUMNS = (
 
 def factorize(values: Sequence[str | None]) -> tuple[np.ndarray, list[str]]:
     """Codes (int32, -1 for missing/empty) and the sorted unique values."""
-    uniques = sorted({v for v in values if v})
-    index = {v: i for i, v in enumerate(uniques)}
-    get = index.get
-    codes = np.fromiter((get(v, -1) if v else -1 for v in values), np.int32, len(values))
-    return codes, uniques
+    index: dict[str | None, int] = {}
+    setdefault = index.setdefault
+    raw = np.array([setdefault(v, len(index)) for v in values], dtype=np.int64)
+    return _sorted_codes(raw, list(index))
 
 
-def _derive(values: Sequence[str | None], fn) -> list[str | None]:
-    cache: dict[str, str | None] = {}
-    out = []
-    for v in values:
-        if not v:
-            out.append(None)
-            continue
-        d = cache.get(v)
-        if d is None and v not in cache:
-            d = cache[v] = fn(v)
-        out.append(d)
-    return out
+def _sorted_codes(raw: np.ndarray, firsts: list) -> tuple[np.ndarray, list[str]]:
+    """Renumber first-seen codes so code order is value order; None/'' become -1."""
+    present = [(v, k) for k, v in enumerate(firsts) if v]
+    present.sort()
+    remap = np.full(len(firsts) + 1, -1, dtype=np.int32)
+    for new, (_, old) in enumerate(present):
+        remap[old] = new
+    return remap[raw] if len(raw) else raw.astype(np.int32), [v for v, _ in present]
+
+
+def derive(codes: np.ndarray, uniques: list[str], fn) -> tuple[np.ndarray, list[str]]:
+    """Codes of fn(value) for a factorised column: computed once per unique value."""
+    derived = [fn(v) for v in uniques]
+    sub, subuniq = factorize(derived)
+    out = np.full(len(codes), -1, dtype=np.int32)
+    ok = codes >= 0
+    out[ok] = sub[codes[ok]]
+    return out, subuniq
 
 
 @dataclass
@@ -65,24 +70,29 @@ class KeyFrame:
         address = [
             (f"{a}#{u}" if u else a) if a else None for a, u in zip(k_addr, k_unit, strict=True)
         ]
-        forms = _derive(k_name, block_forms)
-        columns = {
+        base = {
             "name": k_name,
             "email": k_email,
             "phone": k_phone,
             "birth_date": k_birth,
             "postal_code": k_postcode,
             "address": address,
-            # blocking-only columns
-            "name_block": [f[0] if f else None for f in forms],
-            "initials": [f[1] if f else None for f in forms],
-            "birth_year": _derive(k_birth, lambda v: v[:4]),
-            "phone_tail": _derive(k_phone, lambda v: v[-7:]),
-            "building": k_addr,
-            "unit": k_unit,
         }
-        for name, values in columns.items():
+        for name, values in base.items():
             frame.codes[name], frame.uniques[name] = factorize(values)
+        # blocking-only columns, derived per unique value (no per-row Python)
+        derived = {
+            "name_block": ("name", lambda v: block_forms(v)[0]),
+            "initials": ("name", lambda v: block_forms(v)[1]),
+            "birth_year": ("birth_date", lambda v: v[:4]),
+            "phone_tail": ("phone", lambda v: v[-7:]),
+            "building": ("address", lambda v: v.partition("#")[0]),
+            "unit": ("address", lambda v: v.partition("#")[2] or None),
+        }
+        for name, (src, fn) in derived.items():
+            frame.codes[name], frame.uniques[name] = derive(
+                frame.codes[src], frame.uniques[src], fn
+            )
         return frame
 
     def counts(self, column: str) -> np.ndarray:

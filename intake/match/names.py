@@ -38,3 +38,12 @@ def block_forms(k_name: str) -> tuple[str, str]:
         initials = forms.initials or "".join(t[:1] for t in forms.block.split())
         return forms.block or k_name, initials
     return k_name, "".join(t[:1] for t in k_name.split()) if " " in k_name else k_name[:1]
+
+
+@lru_cache(maxsize=1 << 20)
+def hangul_forms(k_name: str) -> tuple[str, str] | None:
+    """(jamo, 두음-folded block) of an all-Hangul k_name, else None (compared in Python)."""
+    if _name_forms is None or not all("가" <= ch <= "힣" for ch in k_name):
+        return None
+    forms = _name_forms(k_name)
+    return forms.jamo, forms.block

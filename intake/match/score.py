@@ -26,7 +26,7 @@ from .settings import MatchSettings
 # (exact, close, partial, far, missing); 'partial' only occurs for names. Missing is neutral
 # (m = u). Chosen from the research notes on Korean claimant data, not fitted to any truth.
 DEFAULT_M: dict[str, tuple[float, ...]] = {
-    "name": (0.80, 0.11, 0.07, 0.02, 1.0),
+    "name": (0.81, 0.11, 0.077, 0.003, 1.0),
     "email": (0.50, 0.05, 1.0, 0.45, 1.0),
     "phone": (0.85, 0.05, 1.0, 0.10, 1.0),
     "birth_date": (0.94, 0.05, 1.0, 0.01, 1.0),
@@ -35,7 +35,7 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
 }
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
-    "email": (1e-6, 1e-5, 1.0, 0.99999, 1.0),
+    "email": (1e-6, 1e-4, 1.0, 0.9999, 1.0),
     "phone": (1e-6, 1e-5, 1.0, 0.99999, 1.0),
     "birth_date": (4e-5, 3e-3, 1.0, 0.99696, 1.0),
     "postal_code": (3e-4, 3e-3, 1.0, 0.9967, 1.0),

@@ -6,14 +6,16 @@ different values* goes through the Python comparator, once, however many pairs s
 
 from __future__ import annotations
 
-import json
+import multiprocessing
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from .compare import CLOSE, CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING, compare_values
+from .compare import CLOSE, CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING
 from .frame import KeyFrame
 from .score import Model
+from .vcompare import levels_for
 
 
 @dataclass
@@ -27,13 +29,18 @@ class ScoredPairs:
     prior_bits: float
 
     def explanation(self, k: int) -> str:
-        """The JSON explanation of pair ``k`` (same shape as ``Scored.explanation``)."""
-        items = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]
-        items += [
-            {"field": f, "level": LEVELS[int(self.levels[f][k])], "bits": float(self.bits[f][k])}
-            for f in FIELDS
-        ]
-        return json.dumps(items, ensure_ascii=False)
+        """The JSON explanation of pair ``k`` (same shape as ``Scored.explanation``); built
+        from string templates because a million json.dumps calls cost seconds."""
+        parts = [_PRIOR_TEMPLATE % repr(round(self.prior_bits, 3))]
+        for f in FIELDS:
+            parts.append(_TEMPLATES[f][int(self.levels[f][k])] % repr(float(self.bits[f][k])))
+        return "[" + ", ".join(parts) + "]"
+
+
+_PRIOR_TEMPLATE = '{"field": "prior", "level": "prior", "bits": %s}'
+_TEMPLATES = {
+    f: [f'{{"field": "{f}", "level": "{lv}", "bits": %s}}' for lv in LEVELS] for f in FIELDS
+}
 
 
 def field_levels(
@@ -51,12 +58,8 @@ def field_levels(
         k = len(frame.uniques[f]) + 1
         uniq, inverse = np.unique(lo * k + hi, return_inverse=True)
         values = frame.uniques[f]
-        s = model.settings
-        res = np.fromiter(
-            (compare_values(f, values[p // k], values[p % k], s) for p in uniq.tolist()),
-            np.int8,
-            len(uniq),
-        )
+        lo_u, hi_u = (uniq // k).tolist(), (uniq % k).tolist()
+        res = levels_for(f, [values[i] for i in lo_u], [values[i] for i in hi_u], model.settings)
         levels[other] = res[inverse]
     return levels
 
@@ -75,8 +78,9 @@ def score_pairs(
 ) -> ScoredPairs:
     """Score pairs of frame rows; term frequencies are the frame's own counts (n = its size)."""
     levels, bits = {}, {}
+    all_levels = _all_levels(model, frame, left, right)
     for f in FIELDS:
-        lv = field_levels(frame, f, left, right, model)
+        lv = all_levels[f]
         b = np.asarray(model.level_bits[f], dtype=np.float64)[lv]
         if tf and model.n > 0:
             adj = tf_bits_array(frame.counts(f), model.n, model.u[f][EXACT], model)
@@ -95,6 +99,34 @@ def score_pairs(
     odds = np.exp2(np.clip(weight, -60, 60))
     prob = np.where(weight > 60, 1.0, np.where(weight < -60, 0.0, odds / (1.0 + odds)))
     return ScoredPairs(levels, bits, weight, prob, model.prior_bits)
+
+
+PARALLEL_MIN_PAIRS = 200_000
+_JOB: tuple | None = None
+
+
+def _levels_job(f: str) -> np.ndarray:
+    model, frame, left, right = _JOB
+    return field_levels(frame, f, left, right, model)
+
+
+def _all_levels(model, frame, left, right) -> dict[str, np.ndarray]:
+    """Levels of every field; fields run in parallel worker processes for big batches (the
+    string work is Python-bound, so two cores need two processes)."""
+    global _JOB
+    workers = min(len(FIELDS), os.cpu_count() or 1)
+    if (
+        len(left) < PARALLEL_MIN_PAIRS
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return {f: field_levels(frame, f, left, right, model) for f in FIELDS}
+    _JOB = (model, frame, left, right)  # inherited by the forked workers, never pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return dict(zip(FIELDS, pool.map(_levels_job, FIELDS, chunksize=1), strict=True))
+    finally:
+        _JOB = None
 
 
 __all__ = ["CLOSE", "ScoredPairs", "score_pairs", "field_levels"]
