@@ -71,6 +71,8 @@ def test_missing():
         ("이서연", "이소연", 0.86),
         ("김민준", "김서준", 0.67),  # a different person
         ("김민준", "박서연", 0.11),
+        ("이지후", "이즤후", 0.86),  # ㅢ is typed ㅡ+ㅣ: one extra key, not a new letter
+        ("최영호", "최영회", 0.89),
     ],
 )
 def test_jamo_similarity_matches_the_research_table(a, b, expected):
@@ -122,6 +124,15 @@ def test_dueum_surnames_fold_for_blocking_and_score_high():
     assert name_forms(key("리영희")).block == "이영희"
     assert name_forms(key("림지은")).block == "임지은"
     assert name_similarity(key("류현진"), key("유현진")) >= 0.95
+
+
+def test_jamo_splits_compound_vowels_and_finals():
+    from intake.normalize import to_jamo
+
+    assert to_jamo("의") == "ㅇㅡㅣ"
+    assert to_jamo("닭") == "ㄷㅏㄹㄱ"
+    assert to_jamo("과") == "ㄱㅗㅏ"
+    assert to_jamo("A김") == "Aㄱㅣㅁ"
 
 
 def test_name_forms():

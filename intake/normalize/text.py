@@ -76,19 +76,30 @@ def compose(cho: int, jung: int, jong: int = 0) -> str:
     return chr(SBASE + cho * 588 + jung * 28 + jong)
 
 
+# Compound vowels and finals as the two keys typed for them (ㅢ = ㅡ+ㅣ, ㄺ = ㄹ+ㄱ), so a slip
+# such as 지/즤 costs one edit, not a whole different letter.
+_SPLIT = {
+    "ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ", "ㅞ": "ㅜㅔ",
+    "ㅟ": "ㅜㅣ", "ㅢ": "ㅡㅣ", "ㄳ": "ㄱㅅ", "ㄵ": "ㄴㅈ", "ㄶ": "ㄴㅎ",
+    "ㄺ": "ㄹㄱ", "ㄻ": "ㄹㅁ", "ㄼ": "ㄹㅂ", "ㄽ": "ㄹㅅ", "ㄾ": "ㄹㅌ",
+    "ㄿ": "ㄹㅍ", "ㅀ": "ㄹㅎ", "ㅄ": "ㅂㅅ",
+}  # fmt: skip
+_JUNG_KEYS = tuple(_SPLIT.get(v, v) for v in _JUNG)
+_JONG_KEYS = tuple(_SPLIT.get(f, f) for f in _JONG)
+
+
 @lru_cache(maxsize=1 << 16)
 def to_jamo(s: str) -> str:
-    """Hangul syllables -> compatibility jamo (김 -> ㄱㅣㅁ); other characters kept as they are."""
+    """Hangul syllables -> compatibility jamo, compound vowels/finals split into their two keys
+    (김 -> ㄱㅣㅁ, 의 -> ㅇㅡㅣ, 닭 -> ㄷㅏㄹㄱ); other characters kept as they are."""
     out = []
     for ch in s:
         o = ord(ch)
         if SBASE <= o <= SLAST:
             code = o - SBASE
             out.append(_CHO[code // 588])
-            out.append(_JUNG[(code % 588) // 28])
-            jong = code % 28
-            if jong:
-                out.append(_JONG[jong])
+            out.append(_JUNG_KEYS[(code % 588) // 28])
+            out.append(_JONG_KEYS[code % 28])
         else:
             out.append(ch)
     return "".join(out)
