@@ -63,6 +63,10 @@ def _login(page, base, email):
     page.click('button[type="submit"]')
 
 
+def rows_undone(db) -> int:
+    return db.execute("SELECT COUNT(*) FROM decisions WHERE undone_at IS NOT NULL").fetchone()[0]
+
+
 def _decided(page) -> int:
     return int(page.text_content('[data-counter="decided"]'))
 
@@ -77,9 +81,11 @@ def test_paralegal_reviews_with_keyboard_then_is_revoked(browser, live_server, a
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on(
         "response",
-        lambda r: errors.append(f"{r.status} {r.url}")
-        if r.status >= 400 and not r.url.endswith("/favicon.ico")
-        else None,
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
     )
 
     _login(page, base, "para@firm.example")
@@ -102,6 +108,14 @@ def test_paralegal_reviews_with_keyboard_then_is_revoked(browser, live_server, a
         seen.add(page.url)
         if key == "s":
             page.screenshot(path=str(artifacts_dir / "staff-pair-after-s.png"), full_page=True)
+            # U undoes it: back to the first pair, counter back to 0; then decide it again
+            decided_url = page.url
+            page.keyboard.press("u")
+            page.wait_for_url(lambda url, d=decided_url: url != d)
+            expect(page.locator('[data-counter="decided"]')).to_have_text("0")
+            page.keyboard.press("s")
+            page.wait_for_url(decided_url)
+            expect(page.locator('[data-counter="decided"]')).to_have_text("1")
     pair_pages = {url for url in seen if "/staff/review/" in url}
     assert len(pair_pages) == 3  # three different pairs were shown
     assert "/staff/review?done=1" in page.url  # skipping the last open pair ends at the queue
@@ -109,7 +123,8 @@ def test_paralegal_reviews_with_keyboard_then_is_revoked(browser, live_server, a
     assert mine == 3  # same, different and skip were all recorded for this reviewer
     page.screenshot(path=str(artifacts_dir / "staff-queue-after-keys.png"), full_page=True)
     rows = list(db.query("SELECT decision, user_id FROM decisions ORDER BY id"))
-    assert [r["decision"] for r in rows] == ["same", "different", "skip"]
+    assert [r["decision"] for r in rows] == ["same", "same", "different", "skip"]
+    assert rows_undone(db) == 1
     assert {r["user_id"] for r in rows} == {seeded["paralegal"]["id"]}
 
     # an admin, in another browser context, deactivates the paralegal
@@ -121,6 +136,14 @@ def test_paralegal_reviews_with_keyboard_then_is_revoked(browser, live_server, a
     row.locator("button", has_text="Deactivate").click()
     admin.wait_for_selector(f"#user-{seeded['paralegal']['id']}.inactive")
     admin.screenshot(path=str(artifacts_dir / "staff-users.png"), full_page=True)
+    for name, url in (
+        ("dashboard", "/staff/"),
+        ("person", "/staff/persons/P-MINJUN00"),
+        ("search", "/staff/search?q=Kim+Minjun"),
+        ("audit", "/staff/audit"),
+    ):
+        admin.goto(base + url)
+        admin.screenshot(path=str(artifacts_dir / f"staff-{name}.png"), full_page=True)
 
     page.click("nav.mainnav >> text=Search")  # the paralegal's next click
     page.wait_for_url(re.compile(r"/staff/login"))
