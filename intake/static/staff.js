@@ -47,12 +47,18 @@
       });
   }
 
-  function postForm(form, extra) {
+  function nativeSubmit(form, button) {
+    // let the browser post the form itself (shows the server's page, e.g. an error)
+    form.setAttribute("data-native", "1");
+    if (button && form.requestSubmit) { form.requestSubmit(button); } else { form.submit(); }
+  }
+
+  function postForm(form, button) {
     if (busy) { return; }
     busy = true;
     document.body.classList.add("busy");
     var body = new FormData(form);
-    if (extra) { body.append(extra.name, extra.value); }
+    if (button && button.name) { body.append(button.name, button.value); }
     fetch(form.action, {
       method: "POST",
       body: body,
@@ -63,13 +69,13 @@
         if (toLogin(response)) { return null; }
         var type = response.headers.get("Content-Type") || "";
         if (!response.ok || type.indexOf("application/json") === -1) {
-          window.location.assign(response.url || form.action);
+          nativeSubmit(form, button);
           return null;
         }
         return response.json();
       })
       .then(function (data) { if (data && data.next_url) { return loadPair(data.next_url, true); } })
-      .catch(function () { form.submit(); })
+      .catch(function () { nativeSubmit(form, button); })
       .then(function () { busy = false; document.body.classList.remove("busy"); });
   }
 
@@ -78,9 +84,9 @@
     if (!form.classList || !(form.classList.contains("js-decide") || form.classList.contains("js-undo"))) {
       return;
     }
+    if (form.getAttribute("data-native") === "1") { return; }
     event.preventDefault();
-    var button = event.submitter;
-    postForm(form, button && button.name ? { name: button.name, value: button.value } : null);
+    postForm(form, event.submitter || null);
   });
 
   document.addEventListener("click", function (event) {
