@@ -332,3 +332,16 @@ def test_forbidden_page_is_friendly(client, db):
     _signed_in(client, db, L)
     response = client.get("/staff/users")
     assert response.status_code == 403 and b"Not allowed for your role" in response.data
+
+
+def test_audit_filters_by_day(client, db):
+    from intake.store.audit import audit
+
+    _signed_in(client, db, A)
+    db.execute("UPDATE audit SET at = '2026-01-02T10:00:00+00:00'")
+    audit(db, "export", user_id=None, target=None)
+    db.execute("UPDATE audit SET at = '2026-01-05T23:59:59+00:00' WHERE action = 'export'")
+    html = client.get("/staff/audit?since=2026-01-05&until=2026-01-05").data.decode()
+    assert 'class="action-export"' in html and 'class="action-login"' not in html
+    html = client.get("/staff/audit?until=2026-01-04&since=nonsense").data.decode()
+    assert 'class="action-login"' in html and 'class="action-export"' not in html

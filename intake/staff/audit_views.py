@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import render_template, request
 
 from ..db import get_db
-from ..store.audit import audit_events
+from ..store import audit_view
 from ..store.staff import list_users
 from .auth import require_role
 from .blueprint import bp
@@ -26,10 +27,18 @@ def audit_log():
         page = max(0, int(request.args.get("page", 0)))
     except ValueError:
         user_id, page = None, 0
-    rows = audit_events(db, action=action, user_id=user_id, limit=PAGE + 1, offset=page * PAGE)
+    since, until = _day(request.args.get("since")), _day(request.args.get("until"))
+    rows = audit_view.events(
+        db,
+        action=action,
+        user_id=user_id,
+        since=since,
+        until=until,
+        limit=PAGE + 1,
+        offset=page * PAGE,
+    )
     for row in rows:
         row["detail"] = json.loads(row["detail"] or "{}")
-    actions = [r[0] for r in db.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
     return render_template(
         "staff/audit.html",
         rows=rows[:PAGE],
@@ -37,6 +46,16 @@ def audit_log():
         page=page,
         action=action,
         user_id=user_id,
-        actions=actions,
+        actions=audit_view.actions(db),
+        since=since or "",
+        until=until or "",
         users={u["id"]: u["email"] for u in list_users(db)},
     )
+
+
+def _day(text: str | None) -> str | None:
+    """A valid 'YYYY-MM-DD' or None (bad input is ignored, not an error page)."""
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None

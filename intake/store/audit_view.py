@@ -1,0 +1,39 @@
+"""Reading the audit log for the admin page: filters by action, user and UTC day range."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def events(
+    db: sqlite_utils.Database,
+    *,
+    action: str | None = None,
+    user_id: int | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict]:
+    """Newest first. ``since``/``until`` are inclusive 'YYYY-MM-DD' days (UTC)."""
+    where, params = [], []
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    if user_id is not None:
+        where.append("user_id = ?")
+        params.append(user_id)
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if until:
+        where.append("at < date(?, '+1 day')")
+        params.append(until)
+    sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
+    return [dict(row) for row in db.query(sql, [*params, limit, offset])]
+
+
+def actions(db: sqlite_utils.Database) -> list[str]:
+    """Every action name that occurs, for the filter menu."""
+    return [row[0] for row in db.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
