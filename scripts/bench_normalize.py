@@ -21,7 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake.normalize import addresses, dates, names, record_keys, similarity  # noqa: E402
+from intake.normalize import (  # noqa: E402
+    addresses,
+    dates,
+    name_similarity,
+    names,
+    record_keys,
+    similarity,
+)
 from intake.synth import generate_accounts, generate_people, generate_submissions  # noqa: E402
 
 
@@ -59,6 +66,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"record_keys {label:8s} rows={len(rows):,} median wall {wall:,.0f} rows/s, "
               f"median CPU {cpu:,.0f} rows/s (runs: "
               + ", ".join(f"{w:,.0f}/{c:,.0f}" for w, c in runs) + ")")  # fmt: skip
+    keys = [record_keys(r)["k_name"] for r in claims]
+    pairs = [(a, b) for a, b in zip(keys, keys[1:], strict=False) if a and b][:100_000]
+    runs = []
+    for _ in range(args.runs):
+        clear_caches()
+        similarity._similarity.cache_clear()
+        c = time.process_time()
+        for a, b in pairs:
+            name_similarity(a, b)
+        runs.append(len(pairs) / (time.process_time() - c))
+    print(f"name_similarity uncached pairs={len(pairs):,} median CPU "
+          f"{statistics.median(runs):,.0f} pairs/s")  # fmt: skip
     print(f"load average: {os.getloadavg()[0]:.2f} (other jobs slow the wall-clock figure)")
     return 0
 
