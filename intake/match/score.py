@@ -19,20 +19,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compare import CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING, compare_values, field_value
+from .compare import (
+    CONTACT_FIELDS,
+    EXACT,
+    FAR,
+    FIELDS,
+    LEVELS,
+    MISSING,
+    compare_values,
+    field_value,
+)
 from .settings import MatchSettings
 
 # Defaults: m = P(level | same person), u = P(level | two random people), per level
 # (exact, close, partial, far, missing); 'partial' only occurs for names. Missing is neutral
 # (m = u). Chosen from the research notes on Korean claimant data, not fitted to any truth.
 DEFAULT_M: dict[str, tuple[float, ...]] = {
-    "name": (0.81, 0.11, 0.077, 0.003, 1.0),
+    "name": (0.80, 0.10, 0.07, 0.03, 1.0),
     "email": (0.50, 0.05, 1.0, 0.45, 1.0),
     "phone": (0.85, 0.05, 1.0, 0.10, 1.0),
-    "birth_date": (0.94, 0.05, 1.0, 0.01, 1.0),
+    "birth_date": (0.92, 0.05, 1.0, 0.03, 1.0),
     "postal_code": (0.75, 0.10, 1.0, 0.15, 1.0),
     "address": (0.60, 0.20, 1.0, 0.20, 1.0),
 }
+HOUSEHOLD_NAME_FAR_M = 0.003
+"""m of a different name when the pair shares a phone, an e-mail or a full address (unit
+included): then the other record is most likely another member of the household, so a different
+name is ten times stronger evidence than between strangers."""
+HOUSEHOLD_FIELDS = ("email", "phone", "address")
+
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
     "email": (1e-6, 1e-4, 1.0, 0.9999, 1.0),
@@ -98,6 +113,7 @@ class Model:
             )
             for f in FIELDS
         }
+        self.name_far_household_bits = math.log2(HOUSEHOLD_NAME_FAR_M / self.u["name"][FAR])
 
     # -- term frequency -------------------------------------------------------------------------
     def tf_adjustment(self, field_name: str, value: str) -> float:
@@ -125,6 +141,8 @@ class Model:
             if lv == EXACT:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
+        if levels["name"] == FAR and any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
+            bits["name"] = self.name_far_household_bits
         cap_contact(bits, self.contact_cap)
         weight = self.prior_bits + sum(bits.values())
         explanation = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]

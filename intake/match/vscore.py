@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compare import CLOSE, CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING
+from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING
 from .frame import KeyFrame
-from .score import Model
+from .score import HOUSEHOLD_FIELDS, Model
 from .vcompare import levels_for
 
 
@@ -87,6 +87,11 @@ def score_pairs(
             exact = lv == EXACT
             b[exact] += adj[frame.codes[f][left[exact]]]
         levels[f], bits[f] = lv, b
+    household = np.zeros(len(left), dtype=bool)
+    for f in HOUSEHOLD_FIELDS:
+        household |= levels[f] == EXACT
+    far_in_household = household & (levels["name"] == FAR)
+    bits["name"][far_in_household] = model.name_far_household_bits
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
     cap = model.contact_cap
     scale = np.where(positive > cap, cap / np.maximum(positive, 1e-300), 1.0)
