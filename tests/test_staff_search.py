@@ -179,3 +179,35 @@ def test_split_then_rerun_keeps_submission_out(client, db, reviewer):
     client.post(f"/staff/persons/{person}/split", data={"submission_id": ids[2]})
     pipeline.run_match(db, full=True)
     assert _person(db, ids[0]) == _person(db, ids[1]) != _person(db, ids[2])
+
+
+def test_link_decision_updates_account_status_at_once(client, db, reviewer, tmp_path):
+    link = pytest.importorskip("intake.match.link")
+    from intake.importing import import_accounts
+
+    listing = tmp_path / "list.csv"
+    listing.write_text(
+        "name,email,phone,address,postal_code,account_id\n"
+        "김민준,minjun@naver.com,010-1234-5678,,,A1\n",
+        encoding="utf-8",
+    )
+    import_accounts(db, listing)
+    sid = add_submission(db, name="홍길동", email="minjun@naver.com")  # listed login, other name
+    link.run_link(db)
+    row = next(iter(db.query("SELECT * FROM submissions WHERE id = ?", [sid])))
+    assert row["account_status"] == "probable"
+    url = f"/staff/review/link/{sid}/{row['account_row']}"
+    assert client.get(url).status_code == 200
+    client.post(f"{url}/decide", data={"decision": "same"})
+    status = lambda: _status(db, sid)  # noqa: E731
+    assert status() == "verified"
+    client.post(f"{url}/decide", data={"decision": "different"})
+    assert status() == "unverified"
+    link.run_link(db, full=True)
+    assert status() == "unverified"
+
+
+def _status(db, sid):
+    return next(iter(db.query("SELECT account_status FROM submissions WHERE id = ?", [sid])))[
+        "account_status"
+    ]

@@ -36,7 +36,12 @@ def refresh_after(db: sqlite_utils.Database, kind: str, submission_ids: list[int
         else:
             from ..match.link import link_submission
 
-            link_submission(db, submission_ids[0], settings=_settings())
+            link_submission(
+                db,
+                submission_ids[0],
+                settings=_settings(),
+                hash_key=current_app.config.get("ACCOUNT_HASH_KEY"),
+            )
     except ImportError:
         log.warning("matcher not available; persons update at the next match run")
         return False
