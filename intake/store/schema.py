@@ -157,4 +157,16 @@ CREATE INDEX submissions_k_phone_tail ON submissions(k_phone_tail);
 CREATE INDEX decisions_r ON decisions(kind, id_r);
 """
 
-MIGRATIONS: list[str] = [V1_BASE, V2_NAME_SEARCH, V3_ACCOUNT_LINK, V4_MATCH_BLOCKING]
+V5_MATCH_POSTCODE = """
+-- Matcher (H2): the incremental match counts how many submissions share a postcode (term
+-- frequency) and looks candidates up by it; without an index that is a full scan per submit.
+CREATE INDEX submissions_k_postcode ON submissions(k_postcode);
+"""
+
+MIGRATIONS: list[str] = [
+    V1_BASE,
+    V2_NAME_SEARCH,
+    V3_ACCOUNT_LINK,
+    V4_MATCH_BLOCKING,
+    V5_MATCH_POSTCODE,
+]
