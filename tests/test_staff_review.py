@@ -279,3 +279,19 @@ def test_cross_script_names_show_the_romanised_skeleton(client, db, reviewer):
     add_pair(db, "dedup", a, b, 0.7)
     html = client.get(f"/staff/review/dedup/{a}/{b}").data.decode()
     assert html.count("→ kim minjun") == 2
+
+
+def test_account_signals_from_the_cross_check_are_shown_and_rank_first(client, db, reviewer):
+    account = add_account(db, name="김민준", phone="010-1234-5678")
+    a = add_submission(db, name="김민준", person_id="P-ONE00000")
+    b = add_submission(db, name="홍길동", person_id="P-TWO00000")
+    for sid in (a, b):
+        db.execute(
+            "UPDATE submissions SET account_row = ?, account_status = 'probable' WHERE id = ?",
+            [account, sid],
+        )
+    c, d = add_submission(db, name="x"), add_submission(db, name="y")
+    add_pair(db, "dedup", c, d, 0.5)  # the most uncertain pair ...
+    add_pair(db, "link", b, account, 0.9)  # ... comes after the flagged one
+    assert "One listed account claimed by several persons" in client.get("/staff/").data.decode()
+    assert client.get("/staff/review/next").location == f"/staff/review/link/{b}/{account}"

@@ -20,5 +20,6 @@ def dashboard():
         "staff/dashboard.html",
         counts=figures.counts(db),
         hubs=cached("hubs", lambda: figures.hubs(db, limit=20)),
-        bursts=cached("bursts", lambda: figures.bursts(db, limit=20)),
+        bursts=cached("bursts", lambda: figures.bursts(db, limit=20))
+        + cached("link_signals", lambda: figures.link_signals(db, limit=20)),
     )

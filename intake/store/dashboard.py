@@ -113,9 +113,28 @@ def bursts(
     return out
 
 
+def link_signals(db: sqlite_utils.Database, *, limit: int = 50) -> list:
+    """The account cross-check's signals (``store.accounts.fraud_flags``) in the same shape:
+    one listed account claimed by several persons, one claimant hitting many accounts."""
+    from .accounts import fraud_flags
+
+    out = []
+    for flag in fraud_flags(db):
+        if flag["kind"] == "account_many_claimants":
+            ids = flag["submission_ids"]
+            out.append({"kind": flag["kind"], "names": flag["count"], "submissions": len(ids),
+                        "ids": ids[:20]})  # fmt: skip
+        else:
+            out.append({"kind": flag["kind"], "names": None, "submissions": 1,
+                        "ids": [flag["submission_id"]],
+                        "accounts": len(flag.get("account_rows", []))})  # fmt: skip
+    out.sort(key=lambda item: -(item["names"] or 0))
+    return out[:limit]
+
+
 def flagged_submission_ids(db: sqlite_utils.Database) -> set[int]:
-    """Submissions that belong to any hub or burst (used to rank the review queue)."""
+    """Submissions touching any hub, burst or account signal (used to rank the review queue)."""
     ids: set[int] = set()
-    for item in hubs(db, limit=10_000) + bursts(db, limit=10_000):
+    for item in hubs(db, limit=10_000) + bursts(db, limit=10_000) + link_signals(db, limit=10_000):
         ids.update(item["ids"])
     return ids
