@@ -54,6 +54,8 @@ _CANDIDATE_QUERIES = {
     "name_phone_tail": "k_phone_tail = :k_phone_tail",
 }
 
+_BROAD = {"name", "birth_date", "building"}
+
 
 def candidate_records(
     db: sqlite_utils.Database, rec: dict, *, limit: int
@@ -68,8 +70,9 @@ def candidate_records(
         needed = [p for p in where.split(":")[1:]]
         if any(not params.get(p.split()[0]) for p in needed):
             continue
+        n = max(1, limit // 8) if rule in _BROAD else limit  # broad rules: a few neighbours
         rows = db.conn.execute(
-            f"SELECT {KEY_SELECT} FROM submissions WHERE {where} AND id != :id LIMIT {int(limit)}",
+            f"SELECT {KEY_SELECT} FROM submissions WHERE {where} AND id != :id LIMIT {int(n)}",
             params,
         )
         for row in rows:
@@ -155,32 +158,40 @@ def link_edges(db: sqlite_utils.Database) -> list[tuple[int, int, float]]:
 
 
 def edges_touching(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[int, int, float]]:
-    """Auto-link pairs with either end in ``ids``."""
-    out = []
+    """Auto-link pairs with either end in ``ids`` (two indexed look-ups: by id_l, by id_r)."""
+    out = set()
     for i in range(0, len(ids), 500):
         chunk = list(ids[i : i + 500])
         marks = ",".join("?" * len(chunk))
-        out += db.conn.execute(
-            "SELECT id_l, id_r, probability FROM pairs WHERE kind = 'dedup' AND band = 'link'"
-            f" AND (id_l IN ({marks}) OR id_r IN ({marks}))",
-            chunk + chunk,
-        ).fetchall()
-    return out
+        # explicit indexes: without ANALYZE statistics SQLite picks a scan of all dedup pairs
+        for side, index in (("id_l", "sqlite_autoindex_pairs_1"), ("id_r", "pairs_r")):
+            hint = "" if side == "id_l" else f" INDEXED BY {index}"
+            out.update(
+                db.conn.execute(
+                    f"SELECT id_l, id_r, probability FROM pairs{hint} WHERE kind = 'dedup'"
+                    f" AND {side} IN ({marks}) AND +band = 'link'",
+                    chunk,
+                ).fetchall()
+            )
+    return sorted(out)
 
 
 def decisions_touching(db: sqlite_utils.Database, ids: Sequence[int]) -> list[tuple[int, int]]:
     """(id_l, id_r) of dedup decisions with either end in ``ids`` (effective ones are chosen by
     ``decisions.effective_decisions``)."""
-    out = []
+    out = set()
     for i in range(0, len(ids), 500):
         chunk = list(ids[i : i + 500])
         marks = ",".join("?" * len(chunk))
-        out += db.conn.execute(
-            "SELECT DISTINCT id_l, id_r FROM decisions WHERE kind = 'dedup'"
-            f" AND (id_l IN ({marks}) OR id_r IN ({marks}))",
-            chunk + chunk,
-        ).fetchall()
-    return out
+        for side, index in (("id_l", "decisions_pair"), ("id_r", "decisions_r")):
+            out.update(
+                db.conn.execute(
+                    f"SELECT id_l, id_r FROM decisions INDEXED BY {index}"
+                    f" WHERE kind = 'dedup' AND {side} IN ({marks})",
+                    chunk,
+                ).fetchall()
+            )
+    return sorted(out)
 
 
 def meta(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, tuple]:
