@@ -223,3 +223,11 @@ def test_idempotent_on_addresses(raw):
 def test_any_fast_path_address_agrees_with_the_full_parser(raw):
     slow = _parse.__wrapped__(raw, None)
     assert address_keys(raw) == (slow.key, slow.unit, slow.postal_code)
+
+
+@given(st.one_of(st.text(max_size=12), st.integers(-10, 10**6), st.from_regex(r"\d{4,6}")))
+def test_postcode_idempotent_and_never_raises(s):
+    p = normalize_postal_code(s)
+    if p.value is not None:
+        again = normalize_postal_code(p.value)
+        assert (again.value, again.sido) == (p.value, p.sido)
