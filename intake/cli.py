@@ -417,9 +417,12 @@ def users_list(ctx: Context) -> None:
 
 @main.command("match")
 @click.option("--full", is_flag=True, help="Rescore every submission, not only new ones.")
+@click.option(
+    "--train", is_flag=True, help="Estimate m/u from this data (EM), keep them; implies --full."
+)
 @click.option("--progress", is_flag=True, help="Report progress on stderr.")
 @pass_ctx
-def match_cmd(ctx: Context, full: bool, progress: bool) -> None:
+def match_cmd(ctx: Context, full: bool, train: bool, progress: bool) -> None:
     """Deduplicate submissions into persons (new ones only unless --full), then cross-check
     them against the affected-account list (all of them after a new list is loaded).
 
@@ -430,14 +433,14 @@ def match_cmd(ctx: Context, full: bool, progress: bool) -> None:
     Example:
       intake match
       intake match --full --progress
+      intake match --train
     """
     from .match.pipeline import run_match
     from .match.settings import MatchSettings
 
     db = ctx.db()
-    rep = run_match(
-        db, full=full, settings=MatchSettings.from_config(ctx.config), progress=progress
-    )
+    settings = MatchSettings.from_config(ctx.config)
+    rep = run_match(db, full=full, settings=settings, progress=progress, train=train)
     click.echo(f"submissions: {rep.submissions}  matched now: {rep.new}")
     for rule, n in rep.pairs_per_rule.items():
         split = rep.split_blocks.get(rule, 0)

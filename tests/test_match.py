@@ -349,3 +349,22 @@ def test_vectorised_levels_equal_scalar_on_synthetic_keys():
         got = levels_for(f, [p[0] for p in pairs], [p[1] for p in pairs], S)
         want = [compare_values(f, x, y, S) for x, y in pairs]
         assert got.tolist() == want, f
+
+
+def test_train_stores_em_parameters_used_by_later_runs(sdb):
+    from intake.normalize import record_keys  # noqa: F401  (keys come from insert_submission)
+    from intake.store.matches import load_model_params
+    from intake.synth import generate_people, generate_submissions
+
+    for r in generate_submissions(generate_people(300, seed=5), seed=5):
+        add(
+            sdb,
+            **{k: r[k] for k in ("name", "email", "phone", "address", "postal_code", "birth_date")},
+        )
+    rep = run_match(sdb, train=True)
+    assert rep.trained and rep.new == rep.submissions
+    params = load_model_params(sdb)
+    assert set(params) == {"m", "u"} and len(params["m"]["name"]) == 5
+    assert params != Model().params()  # estimated, not the defaults
+    model = Model.from_params(params)
+    assert model.m["name"] == pytest.approx(tuple(params["m"]["name"]))

@@ -40,6 +40,7 @@ class MatchReport:
     persons: int = 0
     persons_changed: int = 0
     seconds: float = 0.0
+    trained: bool = False
 
 
 def load_model(db: sqlite_utils.Database, settings: MatchSettings, n: int, tf=None) -> Model:
@@ -53,9 +54,14 @@ def run_match(
     full: bool = False,
     settings: MatchSettings | None = None,
     progress: bool = False,
+    train: bool = False,
 ) -> MatchReport:
     """Deduplicate submissions: new ones (matched_at IS NULL) against all, or all with ``full``;
-    write link/review (and decided) pairs, then recompute persons honouring decisions."""
+    write link/review (and decided) pairs, then recompute persons honouring decisions.
+
+    ``train`` first estimates m/u from this data (EM, see ``em``) and stores them for every
+    later run; it implies ``full``."""
+    full = full or train
     settings = settings or MatchSettings()
     t0 = time.perf_counter()
     report = MatchReport()
@@ -73,6 +79,12 @@ def run_match(
     if report.new:
         model = load_model(db, settings, len(frame))
         cands = candidate_pairs(frame, settings, new=new)
+        if train:
+            from .em import train as train_model
+
+            model = train_model(frame, cands.left, cands.right, model)
+            store.save_model_params(db, model.params())
+            report.trained = True
         report.candidates = len(cands)
         report.pairs_per_rule, report.split_blocks = cands.per_rule, cands.split_blocks
         scored = score_pairs(model, frame, cands.left, cands.right)
