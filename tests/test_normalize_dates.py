@@ -30,6 +30,8 @@ def test_accepted_formats(raw):
     [
         ("850314", "1985-03-14", "two_digit_year"),
         ("050101", "2005-01-01", "two_digit_year"),
+        ("85.3.14", "1985-03-14", "two_digit_year"),
+        ("85. 03. 14.", "1985-03-14", "two_digit_year"),
         ("14/03/1985", "1985-03-14", "day_first"),
         ("03/14/1985", "1985-03-14", "month_first"),
     ],

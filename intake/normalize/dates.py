@@ -28,6 +28,7 @@ _YMD = re.compile(
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _COMPACT8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _COMPACT6 = re.compile(r"(\d{2})(\d{2})(\d{2})")  # 850314, as on the front of an ID card
+_YY = re.compile(r"(\d{2})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\s*\.?")  # 85.3.14
 # 14/03/1985 or 03/14/1985: day-month order is accepted only when unambiguous
 _DMY = re.compile(r"(\d{1,2})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{4})")
 _MISSING = DateNorm(None)
@@ -48,7 +49,7 @@ def normalize_birth_date(s: str | None, *, today: dt.date | None = None) -> Date
             return _MISSING
         m = _COMPACT8.fullmatch(s) or _YMD.fullmatch(s)
         if m is None:
-            m6 = _COMPACT6.fullmatch(s)
+            m6 = _COMPACT6.fullmatch(s) or _YY.fullmatch(s)
             if m6 is not None:
                 return _from_yy(m6, today or dt.date.today())
             md = _DMY.fullmatch(s)
