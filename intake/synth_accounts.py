@@ -17,18 +17,19 @@ from .synth_noise import address_variant, email_alias, romanised_name
 if TYPE_CHECKING:
     from .synth import Person
 
-POOL = 1 << 15
+MIN_BITS, MAX_BITS = 12, 17  # pools of 4k..131k entries, sized to the number of rows
 _PHONE_MUL = 73_939_133  # odd, not a multiple of 5: i -> i*M mod 10^8 is a bijection
 
 
-def _pools(seed: int) -> tuple[list, list, list, list]:
+def _pools(seed: int, bits: int) -> tuple[list, list, list, list]:
     from .normalize.romanize import rr
     from .synth import DOMAIN_CUM, DOMAINS, ROAD_CUM, _Gen, email_surname
 
     g = _Gen(seed)
     rng = g.rng
+    size = 1 << bits
     names = []
-    for _ in range(POOL):
+    for _ in range(size):
         sex = "M" if rng.random() < 0.5 else "F"
         sur, giv = g.surname(), g.given(sex)
         s, r = email_surname(sur, rng), rr(giv)
@@ -36,13 +37,13 @@ def _pools(seed: int) -> tuple[list, list, list, list]:
         domain = rng.choices(DOMAINS, cum_weights=DOMAIN_CUM)[0]
         names.append((sur + giv, rng.choice(locals_), "@" + domain))
     buildings = []
-    for sido, sigungu, road, post0, _ in rng.choices(ROADS, cum_weights=ROAD_CUM, k=POOL):
+    for sido, sigungu, road, post0, _ in rng.choices(ROADS, cum_weights=ROAD_CUM, k=size):
         spelled = sido if rng.random() < 0.7 else rng.choice(SIDO_SPELLINGS.get(sido, (sido,)))
         number = rng.randrange(1, 400)
         head = " ".join(x for x in (spelled, sigungu, road, str(number)) if x)
         buildings.append((head, f"{int(post0) + number % 40:05d}"))
     units = []
-    for _ in range(POOL):
+    for _ in range(size):
         r = rng.random()
         if r < 0.65:
             units.append(
@@ -76,13 +77,14 @@ def account_rows(
         taken_emails.update(e for e in (p.email, row["email"]) if e)
         yield row
         i += 1
-    names, buildings, units, four = _pools(seed)
-    mask = POOL - 1
+    b = min(max((max(n - i, 1) // 8).bit_length(), MIN_BITS), MAX_BITS)
+    names, buildings, units, four = _pools(seed, b)
+    mask = (1 << b) - 1
     getrandbits = rng.getrandbits
     while i < n:
-        bits = getrandbits(45)
+        bits = getrandbits(3 * b)
         name, local, domain = names[bits & mask]
-        head, postal = buildings[(bits >> 15) & mask]
+        head, postal = buildings[(bits >> b) & mask]
         x = (i * _PHONE_MUL + 12_345_679) % 100_000_000
         phone = "010-" + four[x // 10_000] + "-" + four[x % 10_000]
         email = local + str(i) + domain
@@ -92,7 +94,7 @@ def account_rows(
             "name": name,
             "email": email,
             "phone": phone,
-            "address": head + units[bits >> 30],
+            "address": head + units[bits >> (2 * b)],
             "postal_code": postal,
             "account_id": f"A{i:010d}",
         }
