@@ -99,11 +99,17 @@ def _latin_candidates(k_name: str) -> tuple[str, ...]:
         rest = list(tokens)
         rest.remove(sur)
         head = skeleton(LATIN_SURNAME[sur])
-        for perm in permutations(rest):
+        for perm in _orders(rest):
             out[head + skeleton("".join(perm))] = None
-    for perm in permutations(tokens):
+    for perm in _orders(tokens):
         out[skeleton("".join(perm))] = None
     return tuple(out)
+
+
+def _orders(tokens: list[str]) -> list[tuple[str, ...]]:
+    # every order for up to 3 parts (at most 6); beyond that only the sorted order, so one
+    # odd 4-part name cannot cost thousands of comparisons
+    return list(permutations(tokens)) if len(tokens) <= 3 else [tuple(tokens)]
 
 
 def name_similarity(a_key: str, b_key: str) -> float:
