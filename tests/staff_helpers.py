@@ -20,7 +20,11 @@ def make_user(db, role: str, email: str | None = None, password: str = PASSWORD,
 
 
 def login(client, email: str, password: str = PASSWORD, *, next: str | None = None):
-    """POST the login form (CSRF must be off in the app config, as in tests/conftest.py)."""
+    """POST the login form (CSRF must be off in the app config, as in tests/conftest.py).
+
+    The staff UI is Korean by default; tests read the English msgids (``?lang=en`` is kept in
+    the session across sign-in)."""
+    client.get("/staff/login?lang=en")
     data = {"email": email, "password": password}
     if next:
         data["next"] = next

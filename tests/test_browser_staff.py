@@ -57,7 +57,7 @@ def _seed(db) -> dict:
 
 
 def _login(page, base, email):
-    page.goto(f"{base}/staff/login")
+    page.goto(f"{base}/staff/login?lang=en")
     page.fill('input[name="email"]', email)
     page.fill('input[name="password"]', PASSWORD)
     page.click('button[type="submit"]')

@@ -345,3 +345,30 @@ def test_audit_filters_by_day(client, db):
     assert 'class="action-export"' in html and 'class="action-login"' not in html
     html = client.get("/staff/audit?until=2026-01-04&since=nonsense").data.decode()
     assert 'class="action-login"' in html and 'class="action-export"' not in html
+
+
+def test_staff_ui_is_korean_by_default(app):
+    assert "직원 로그인" in app.test_client().get("/staff/login").data.decode()
+
+
+def test_every_staff_string_has_a_korean_translation():
+    from pathlib import Path
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    with (root / "intake/translations/ko/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale="ko")
+    sources = [*sorted((root / "intake/staff").glob("*.py"))]
+    sources += sorted((root / "templates/staff").glob("*.html"))
+    missing = []
+    for path in sources:
+        method = "python" if path.suffix == ".py" else "jinja2"
+        for _line, message, _c, _x in extract_from_file(method, str(path), keywords=keywords):
+            msgid = message if isinstance(message, str) else message[0]
+            entry = catalog.get(msgid)
+            if not (entry and entry.string and not entry.fuzzy):
+                missing.append(f"{path.name}: {msgid}")
+    assert len(sources) > 10 and not missing, missing
