@@ -25,7 +25,7 @@ import sqlite_utils
 
 from . import store
 from .imports import Table
-from .normalize import record_keys
+from .normalize import normalize_address, record_keys
 from .store import imports as store_imports
 
 BATCH_ROWS = 100_000  # rows per transaction, as the floor loader
@@ -82,6 +82,25 @@ def fingerprint(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), lines
 
 
+ACCOUNT_KEY_FIELDS = ("name", "email", "phone", "postal_code")
+
+
+def account_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
+    """record_keys for a list row, with the address keys left to the cross-check.
+
+    Why: parsing an address is the dearest normaliser (about half of a row's cost) and the
+    cross-check needs the address keys only of the few accounts its look-ups return, so
+    ``intake.match.link`` computes them there. The address is parsed here only when the row has
+    no postcode column value, because the name + postcode index needs the postcode.
+    """
+    keys = record_keys({f: record.get(f) for f in ACCOUNT_KEY_FIELDS})
+    address = record.get("address")
+    if address and keys["k_postcode"] is None:
+        a = normalize_address(address)
+        keys["k_postcode"], keys["k_addr"], keys["k_unit"] = a.postal_code, a.key, a.unit
+    return keys
+
+
 def prepare_account(
     line: int,
     record: Mapping[str, str | None],
@@ -93,7 +112,7 @@ def prepare_account(
     reason = _fatal(problems, record)
     if reason:
         return reason
-    keys = record_keys({f: record.get(f) for f in KEY_FIELDS})
+    keys = account_keys(record)
     account_id = record.get("account_id")
     if not (keys["k_name"] or keys["k_email"] or keys["k_phone"] or account_id):
         return "no usable name, e-mail, phone or account ID"

@@ -27,6 +27,7 @@ from typing import Any
 import sqlite_utils
 
 from ..loading import key_check, key_hasher
+from ..normalize import normalize_address
 from ..store import accounts as store_accounts
 from ..store import links as store_links
 from ..store.links import LinkResult
@@ -121,6 +122,9 @@ class Linker:
                 "k_addr": row[7],
                 "k_unit": row[8],
             }
+            if row[7] is None and row[9] and sub["k_addr"]:  # address keys deferred at import
+                a = normalize_address(row[9])
+                acc["k_addr"], acc["k_unit"] = a.key, a.unit
             scored = self.model.score(sub, acc)
             name_ok = scored.levels.get("name") in NAME_AGREES
             if decision == "same" or (rules & STRONG_RULES and name_ok):

@@ -42,7 +42,7 @@ INDEXES = {
     "accounts_account_id": "accounts(account_id) WHERE account_id IS NOT NULL",
 }
 LOOKUP_COLUMNS = (
-    "id, account_id, k_name, k_email, k_phone, k_phone_tail, k_postcode, k_addr, k_unit"
+    "id, account_id, k_name, k_email, k_phone, k_phone_tail, k_postcode, k_addr, k_unit, address"
 )
 _META = "accounts.meta"
 
