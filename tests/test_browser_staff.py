@@ -169,3 +169,18 @@ def test_pair_page_works_without_javascript(browser, live_server):
     assert page.url != first and "/staff/review/" in page.url
     assert page.text_content('[data-counter="decided"]') == "1"
     context.close()
+
+
+def test_review_page_in_korean(browser, live_server, artifacts_dir):
+    base, app = live_server
+    _seed(store.connect(app.config["DB"]))
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    page.goto(f"{base}/staff/login")
+    page.fill('input[name="email"]', "para@firm.example")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.goto(f"{base}/staff/review/next")
+    expect(page.locator('button[data-key="s"]')).to_contain_text("같은 사람")
+    page.screenshot(path=str(artifacts_dir / "staff-pair-ko.png"), full_page=True)
+    context.close()

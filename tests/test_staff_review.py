@@ -145,6 +145,8 @@ def test_pair_page_shows_differences_explanation_and_clusters(client, db, review
     html = client.get(f"/staff/review/dedup/{a}/{b}").data.decode()
     assert "김민<mark>준</mark>" in html and "김민<mark>중</mark>" in html
     assert "ㅈㅜ<mark>ㄴ</mark>" in html and "ㅈㅜ<mark>ㅇ</mark>" in html  # jamo level
+    # same number spelled differently: marked softly and labelled, not as a real difference
+    assert '010<mark class="soft">-</mark>1234' in html and "same after normalising" in html
     assert "70.0%" in html  # the score
     assert 'class="level level-exact"' in html and "+9.5" in html  # explanation bits
     assert f"#{other}" in html and "P-LEFT0000" in html  # the other cluster member

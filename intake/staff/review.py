@@ -193,16 +193,14 @@ def _text(value) -> str:
 
 
 def _diff(field: str, left: dict, right: dict) -> dict:
-    """Character runs to highlight; none when the normalised keys agree (010-1234-5678 and
-    01012345678 are the same number, only spelled differently)."""
+    """Character runs to highlight; when the normalised keys agree (010-1234-5678 and
+    01012345678 are the same number) the runs are marked as mere spelling differences."""
     a, b = _text(left.get(field)), _text(right.get(field))
     keys = KEYS.get(field, ())
     key_l = tuple(left.get(k) for k in keys)
     same_key = bool(keys) and key_l[0] is not None and key_l == tuple(right.get(k) for k in keys)
-    if same_key and a != b:
-        return {"left": [(a, False)], "right": [(b, False)], "equal": True, "jamo": None,
-                "spelling": True}  # fmt: skip
     out = field_diff(a, b)
+    out["spelling"] = same_key and a != b  # differences shown softly: the keys agree
     if field != "name":
         out["jamo"] = None  # jamo rows help for names; for addresses they are noise
     else:
