@@ -167,7 +167,10 @@ def claimant_row(group: Sequence[tuple]) -> tuple[list, str, int]:
     for r in group:
         text = r[f["harms"]]
         if text and text != "[]":
-            harms.update(str(h) for h in json.loads(text))
+            try:
+                harms.update(str(h) for h in json.loads(text))
+            except (ValueError, TypeError):
+                harms.add(str(text))  # not JSON: keep what is stored rather than lose it
     other = _best(group, f["harm_other"])
     notice = _best(group, f["notice"])
     consents = [r[f["consent_at"]] for r in group if r[f["consent_at"]]]

@@ -421,3 +421,9 @@ def test_progress_bar_counts_both_passes(db, tmp_path, capsys):
     write_workbook(db, tmp_path / "p.xlsx", progress=True)
     err = capsys.readouterr().err
     assert "export" in err and "6/6" in err
+
+
+def test_harms_that_are_not_json_are_kept(db, tmp_path):
+    gen_submission(db, person_id="P-AAAA0001", harms="phishing")
+    _rep, wb, _ = export(db, tmp_path)
+    assert table(wb["Claimants"])[0]["Harms"] == "phishing"

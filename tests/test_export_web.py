@@ -134,3 +134,12 @@ def test_download_requires_a_csrf_token(tmp_path):
     assert ok.status_code == 200 and ok.mimetype == XLSX
     ok.close()
     database.conn.close()
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("lawyer", True), ("admin", True), ("paralegal", False)]
+)
+def test_export_link_in_the_staff_bar_only_for_lawyers_and_admins(client, db, role, shown):
+    login_as(client, db, role)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert ('href="/staff/export"' in page) is shown
