@@ -372,3 +372,15 @@ def test_every_staff_string_has_a_korean_translation():
             if not (entry and entry.string and not entry.fuzzy):
                 missing.append(f"{path.name}: {msgid}")
     assert len(sources) > 10 and not missing, missing
+
+
+def test_the_last_admin_cannot_be_removed(db):
+    only = make_user(db, A)
+    with pytest.raises(users.UserError, match="last active admin"):
+        users.deactivate(db, only["id"])
+    with pytest.raises(users.UserError, match="last active admin"):
+        users.set_role(db, only["id"], "lawyer")
+    second = make_user(db, A)
+    assert users.set_role(db, only["id"], "lawyer")
+    with pytest.raises(users.UserError):
+        users.deactivate(db, second["id"])

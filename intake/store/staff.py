@@ -141,14 +141,27 @@ def _bump(db: sqlite_utils.Database, user_id: int, assignments: str, params: lis
     return cursor.rowcount == 1
 
 
+def _keep_an_admin(db: sqlite_utils.Database, user_id: int) -> None:
+    """Refuse to remove the last active admin (nobody could manage users any more)."""
+    others = db.execute(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id != ?", [user_id]
+    ).fetchone()[0]
+    user = get_user(db, user_id)
+    if user and user["role"] == "admin" and user["active"] and not others:
+        raise UserError("this is the last active admin; add another admin first")
+
+
 def set_role(db: sqlite_utils.Database, user_id: int, role: str) -> bool:
     """Change a role; the user's open sessions end on their next request."""
     _check_role(role)
+    if role != "admin":
+        _keep_an_admin(db, user_id)
     return _bump(db, user_id, "role = ?", [role])
 
 
 def deactivate(db: sqlite_utils.Database, user_id: int) -> bool:
     """Switch an account off; its open sessions end on their next request."""
+    _keep_an_admin(db, user_id)
     return _bump(db, user_id, "active = 0", [])
 
 
