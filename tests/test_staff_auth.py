@@ -384,3 +384,15 @@ def test_the_last_admin_cannot_be_removed(db):
     assert users.set_role(db, only["id"], "lawyer")
     with pytest.raises(users.UserError):
         users.deactivate(db, second["id"])
+
+
+def test_admin_sets_a_new_password(client, db):
+    _signed_in(client, db, A)
+    target = make_user(db, P)
+    response = client.post(
+        f"/staff/users/{target['id']}", data={"action": "password", "password": "brand new pw 1"}
+    )
+    assert response.status_code == 302
+    assert users.verify_login(db, target["email"], "brand new pw 1").ok
+    client.post(f"/staff/users/{target['id']}", data={"action": "password", "password": "short"})
+    assert users.verify_login(db, target["email"], "brand new pw 1").ok  # refused, unchanged
