@@ -29,8 +29,8 @@ from ..store.decisions import DECISIONS, add_decision, decisions_for_pair, undo_
 from .auth import require_role
 from .blueprint import bp
 from .cache import cached
-from .diff import field_diff
 from .matching import refresh_after
+from .pairview import bars, field_diffs
 
 REVIEWERS = ("paralegal", "admin")
 
@@ -151,7 +151,7 @@ def pair(kind: str, id_l: int, id_r: int):
         abort(404)
     left, right = _records(db, kind, id_l, id_r)
     fields = store.RECORD_FIELDS if kind == "dedup" else ACCOUNT_FIELDS
-    diffs = [(f, _diff(f, left, right)) for f in fields]
+    diffs = field_diffs(fields, left, right)
     members_l = [m for m in store.cluster(db, left.get("person_id")) if m["id"] not in (id_l, id_r)]
     members_r = []
     if kind == "dedup" and right.get("person_id") != left.get("person_id"):
@@ -166,7 +166,7 @@ def pair(kind: str, id_l: int, id_r: int):
         left=left,
         right=right,
         diffs=diffs,
-        explanation=_bars(row["explanation"], row["weight"]),
+        explanation=bars(row["explanation"], row["weight"]),
         members_l=members_l,
         members_r=members_r,
         history=history,
@@ -176,66 +176,6 @@ def pair(kind: str, id_l: int, id_r: int):
         progress=store.progress(db, user_id=g.user["id"]),
         next_url=url_for("staff.review_next", after=f"{kind}:{id_l}:{id_r}"),
     )
-
-
-KEYS = {
-    "name": ("k_name",),
-    "email": ("k_email",),
-    "phone": ("k_phone",),
-    "postal_code": ("k_postcode",),
-    "birth_date": ("k_birth",),
-    "address": ("k_addr", "k_unit"),
-}
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _diff(field: str, left: dict, right: dict) -> dict:
-    """Character runs to highlight; when the normalised keys agree (010-1234-5678 and
-    01012345678 are the same number) the runs are marked as mere spelling differences."""
-    a, b = _text(left.get(field)), _text(right.get(field))
-    keys = KEYS.get(field, ())
-    key_l = tuple(left.get(k) for k in keys)
-    same_key = bool(keys) and key_l[0] is not None and key_l == tuple(right.get(k) for k in keys)
-    out = field_diff(a, b)
-    out["spelling"] = same_key and a != b  # differences shown softly: the keys agree
-    if field != "name":
-        out["jamo"] = None  # jamo rows help for names; for addresses they are noise
-    else:
-        out["latin"] = _romanised(left.get("k_name"), right.get("k_name"))
-    return out
-
-
-def _romanised(key_l: str | None, key_r: str | None) -> tuple[str, str] | None:
-    """For 이서연 vs Lee Seoyeon: both names' romanised skeletons, which the matcher compares."""
-    if not key_l or not key_r:
-        return None
-    from ..normalize import name_forms
-
-    forms_l, forms_r = name_forms(key_l), name_forms(key_r)
-    if forms_l.script == forms_r.script:
-        return None
-    return forms_l.latin, forms_r.latin
-
-
-def _bars(explanation: list, weight: float | None = None) -> list[dict]:
-    """Explanation rows with a bar width class (0-20, 0.5 bit steps up to 10 bits), then the
-    prior (the base rate the fields start from) and the total, as in Splink's waterfall."""
-    out = []
-    for item in explanation or []:
-        bits = float(item.get("bits") or 0.0)
-        out.append({**item, "bits": bits, "width": min(20, round(abs(bits) * 2))})
-    if not out:
-        return []
-    fields = sum(item["bits"] for item in out)
-    total = fields if weight is None else float(weight)
-    prior = total - fields
-    if abs(prior) >= 0.05:
-        width = min(20, round(abs(prior) * 2))
-        out.append({"field": "prior", "level": "", "bits": prior, "width": width})
-    return [*out, {"field": "total", "level": "", "bits": total, "width": 0}]
 
 
 @bp.route("/review/<kind>/<int:id_l>/<int:id_r>/decide", methods=["POST"])
