@@ -263,7 +263,10 @@ def _skip(
 ) -> Iterator[tuple[int, list[str]]]:
     for line, cells in source:
         # blank lines and all-empty rows (Excel's formatted-but-empty rows) are not rows
-        if line > start_after and any(c and not c.isspace() for c in cells):
+        if line <= start_after or not cells:
+            continue
+        first = cells[0]
+        if (first and not first.isspace()) or any(c and not c.isspace() for c in cells):
             yield line, cells
 
 

@@ -138,7 +138,7 @@ def _clean(db_path: Path) -> None:
         p.unlink()
 
 
-def run(rows: int, repeat: int, keep_csv: bool) -> None:
+def run(rows: int, repeat: int, keep_csv: bool, keep_db: bool = False) -> None:
     src = DATA / f"accounts-{rows}.csv"
     if not src.exists():
         t = time.perf_counter()
@@ -155,7 +155,8 @@ def run(rows: int, repeat: int, keep_csv: bool) -> None:
             sizes[label] = db_size(db_path)
             results[label].append(secs)
             print(f"run {i + 1} {label}: {secs:.1f} s, db {sizes[label] / 1e9:.2f} GB", flush=True)
-            _clean(db_path)
+            if not (keep_db and label == "ours" and i == repeat - 1):
+                _clean(db_path)  # the last 'ours' DB may be kept for bench_link.py
     f, o = statistics.median(results["floor"]), statistics.median(results["ours"])
     print(
         f"| {rows:,} | {f:.1f} s | {o:.1f} s ({rows / o:,.0f} rows/s) | {o / f:.2f}x | "
@@ -175,11 +176,12 @@ def main() -> None:
     r.add_argument("--rows", type=int, default=2_000_000)
     r.add_argument("--repeat", type=int, default=3)
     r.add_argument("--keep-csv", action="store_true")
+    r.add_argument("--keep-db", action="store_true", help="keep our last DB (bench-ours.db)")
     args = ap.parse_args()
     if args.cmd == "generate":
         generate(args.rows, args.out)
     else:
-        run(args.rows, args.repeat, args.keep_csv)
+        run(args.rows, args.repeat, args.keep_csv, args.keep_db)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,6 @@ INDEXES = {
     "accounts_k_email": "accounts(k_email) WHERE k_email IS NOT NULL",
     "accounts_k_phone": "accounts(k_phone) WHERE k_phone IS NOT NULL",
     "accounts_k_name": "accounts(k_name, k_postcode) WHERE k_name IS NOT NULL",
-    "accounts_account_id": "accounts(account_id) WHERE account_id IS NOT NULL",
 }
 LOOKUP_COLUMNS = (
     "id, account_id, k_name, k_email, k_phone, k_phone_tail, k_postcode, k_addr, k_unit, address"
@@ -117,7 +116,6 @@ class Lookup:
         "email": "k_email = ?",
         "phone": "k_phone = ?",
         "name_postcode": "k_name = ? AND k_postcode = ?",
-        "account_id": "account_id = ?",
     }
 
     def __init__(self, db: sqlite_utils.Database, *, limit: int = 50) -> None:
@@ -139,9 +137,7 @@ class Lookup:
             sql = self._sql[rules] = " UNION ALL ".join(parts)
         return sql
 
-    def candidates(
-        self, keys: dict[str, Any], *, account_id: str | None = None
-    ) -> dict[int, tuple[tuple, set[str]]]:
+    def candidates(self, keys: dict[str, Any]) -> dict[int, tuple[tuple, set[str]]]:
         """{accounts.id: (row, rules that proposed it)} for the submission's keys."""
         rules: list[str] = []
         params: list[Any] = []
@@ -154,9 +150,6 @@ class Lookup:
         if keys.get("k_name") and keys.get("k_postcode"):
             rules.append("name_postcode")
             params += (keys["k_name"], keys["k_postcode"])
-        if account_id:
-            rules.append("account_id")
-            params.append(account_id)
         out: dict[int, tuple[tuple, set[str]]] = {}
         if not rules:
             return out
