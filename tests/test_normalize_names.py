@@ -187,3 +187,34 @@ def test_name_key_fast_path_equals_full_normaliser_on_any_hangul(s):
     from intake.normalize.names import _normalize_name, name_key
 
     assert name_key(s) == _normalize_name(s).key
+
+
+@pytest.mark.parametrize(
+    ("raw", "suggestion"),
+    [("rlaalswns", "김민준"), ("rla alswns", "김민준"), ("dlwlgh", "이지호"),
+     ("qkrwlgns", "박지훈"), ("ghdrlfehd", "홍길동")],
+)  # fmt: skip
+def test_name_typed_with_the_ime_off_is_flagged_not_converted(raw, suggestion):
+    n = normalize_name(raw)
+    assert n.suggestion == suggestion and "possible_ime" in n.flags
+    assert n.script == "latin" and n.value == raw  # never applied automatically
+
+
+@pytest.mark.parametrize(
+    "raw", ["Ryan", "Minjun Kim", "KIM MIN-JUN", "John Smith", "Daniel", "Sophia", "Tanaka"]
+)
+def test_real_latin_names_are_not_flagged_as_ime(raw):
+    n = normalize_name(raw)
+    assert n.suggestion is None and "possible_ime" not in n.flags
+
+
+def test_keys_to_hangul_round_trips():
+    import random
+
+    from intake.normalize.typing_ko import hangul_to_keys, keys_to_hangul
+
+    rng = random.Random(5)
+    for _ in range(500):
+        word = "".join(chr(rng.randint(0xAC00, 0xD7A3)) for _ in range(rng.randint(1, 4)))
+        assert keys_to_hangul(hangul_to_keys(word)) == word
+    assert keys_to_hangul("kim") is None

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .junk import JUNK_WORDS, NAME_JUNK_WORDS, is_junk
+from .romanize import SURNAME_LATIN
 from .text import clean_text, script_of
+from .typing_ko import keys_to_hangul
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,7 @@ class NameNorm:
     key: str | None = None
     script: str | None = None
     flags: tuple[str, ...] = ()
+    suggestion: str | None = None  # Hangul the keys spell if typed with the IME off (review)
 
 
 _NOT_HANGUL = re.compile(r"[^가-힣ㄱ-ㅣ]+")
@@ -39,6 +42,20 @@ def _strip_marks(s: str) -> str:
     if s.isascii():
         return s
     return "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
+
+
+def _ime_suggestion(s: str) -> str | None:
+    """'rlaalswns' is 김민준 typed with the Korean IME off: suggest it, never apply it (a name
+    is only flagged when the keys spell 2-5 whole syllables starting with a known surname)."""
+    compact = s.replace(" ", "")
+    if not compact.isascii() or not compact.isalpha() or not 4 <= len(compact) <= 15:
+        return None
+    hangul = keys_to_hangul(compact)
+    if hangul is None or not 2 <= len(hangul) <= 5:
+        return None
+    if hangul[0] in SURNAME_LATIN or hangul[:2] in SURNAME_LATIN:
+        return hangul
+    return None
 
 
 def latin_key(s: str) -> str:
@@ -83,6 +100,7 @@ def _normalize_name(raw: str) -> NameNorm:
     if is_junk("name", s):
         return NameNorm(None, None, None, ("junk",))
     flags: list[str] = []
+    suggestion = None
     stripped = _HONORIFICS.sub("", s)
     if stripped and stripped != s:
         flags.append("honorific_removed")
@@ -101,6 +119,9 @@ def _normalize_name(raw: str) -> NameNorm:
             flags.append("long_name")
     elif script == "latin":
         key = latin_key(s)
+        suggestion = _ime_suggestion(s)
+        if suggestion is not None:
+            flags.append("possible_ime")
     elif script == "mixed":
         flags.append("mixed_script")
         hangul = "".join(_HANGUL_ONLY.findall(s))
@@ -111,4 +132,4 @@ def _normalize_name(raw: str) -> NameNorm:
         key = "".join(ch for ch in s.casefold() if ch.isalnum())
     else:  # no letters at all: digits or punctuation
         return NameNorm(None, None, None, ("junk",))
-    return NameNorm(s, key or None, script, tuple(flags))
+    return NameNorm(s, key or None, script, tuple(flags), suggestion)
