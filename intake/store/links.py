@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -20,9 +19,8 @@ SUBMISSION_KEYS = (
 )
 
 
-@dataclass
-class LinkResult:
-    """The cross-check outcome of one submission."""
+class LinkResult(NamedTuple):
+    """The cross-check outcome of one submission (a tuple: cheap to send between processes)."""
 
     submission_id: int
     status: str  # 'verified' | 'probable' | 'unverified'
@@ -30,7 +28,7 @@ class LinkResult:
     account_id: str | None = None
     score: float | None = None
     explanation: str | list[dict] | None = None  # JSON text (or the list, encoded on write)
-    pairs: list[tuple[int, float, float, str, str, str]] = field(default_factory=list)
+    pairs: Sequence[tuple[int, float, float, str, str, str]] = ()
     # pairs: (accounts.id, probability, weight, band, explanation JSON, rule)
 
 
@@ -79,8 +77,11 @@ def link_decisions(
     return {(l_, r_): d for l_, r_, d in db.execute(sql + " ORDER BY id", params)}
 
 
-def write_results(db: sqlite_utils.Database, results: Sequence[LinkResult]) -> None:
-    """Store a batch of results in one transaction (old link pairs of these claims replaced)."""
+def write_results(
+    db: sqlite_utils.Database, results: Sequence[LinkResult], *, replace_pairs: bool = True
+) -> None:
+    """Store a batch of results in one transaction (old link pairs of these claims replaced,
+    unless the caller already cleared them: ``replace_pairs=False``)."""
     stamp = now()
     updates = [
         (
@@ -106,10 +107,11 @@ def write_results(db: sqlite_utils.Database, results: Sequence[LinkResult]) -> N
     if own:
         conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.executemany(
-            "DELETE FROM pairs WHERE kind = 'link' AND id_l = ?",
-            [(r.submission_id,) for r in results],
-        )
+        if replace_pairs:
+            conn.executemany(
+                "DELETE FROM pairs WHERE kind = 'link' AND id_l = ?",
+                [(r.submission_id,) for r in results],
+            )
         conn.executemany(
             "UPDATE submissions SET account_status = ?, account_id = ?, account_row = ?,"
             " account_score = ?, account_explanation = ?, linked_at = ? WHERE id = ?",
@@ -128,9 +130,18 @@ def write_results(db: sqlite_utils.Database, results: Sequence[LinkResult]) -> N
         raise
 
 
-def reset_links(db: sqlite_utils.Database) -> None:
-    """Forget every link (a new list arrived): all claims are re-checked on the next run."""
-    db.execute("UPDATE submissions SET linked_at = NULL WHERE linked_at IS NOT NULL")
+def clear_link_pairs(db: sqlite_utils.Database) -> None:
+    """Drop every link pair before a full re-check (cheaper than one delete per claim)."""
+    db.execute("DELETE FROM pairs WHERE kind = 'link'")
+
+
+def has_link_pairs_unlinked(db: sqlite_utils.Database) -> bool:
+    """Whether any never-linked claim already has link pairs (normally never)."""
+    row = db.execute(
+        "SELECT 1 FROM pairs p JOIN submissions s ON s.id = p.id_l"
+        " WHERE p.kind = 'link' AND s.linked_at IS NULL LIMIT 1"
+    ).fetchone()
+    return row is not None
 
 
 def shared_accounts(
