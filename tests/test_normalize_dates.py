@@ -26,12 +26,30 @@ def test_accepted_formats(raw):
 
 
 @pytest.mark.parametrize(
+    ("raw", "suggestion"),
+    [
+        ("850314", "1985-03-14"),
+        ("050101", "2005-01-01"),
+        ("85.3.14", "1985-03-14"),
+        ("85-03-14", "1985-03-14"),
+        ("85. 03. 14.", "1985-03-14"),
+    ],
+)
+def test_two_digit_year_is_offered_not_stored(raw, suggestion):
+    d = normalize_birth_date(raw, today=TODAY)
+    assert d.value is None and d.suggestion == suggestion
+    assert "two_digit_year" in d.flags
+
+
+def test_two_digit_year_impossible_date_has_no_suggestion():
+    d = normalize_birth_date("850230", today=TODAY)
+    assert d.value is None and d.suggestion is None
+    assert {"two_digit_year", "impossible_date"} <= set(d.flags)
+
+
+@pytest.mark.parametrize(
     ("raw", "value", "flag"),
     [
-        ("850314", "1985-03-14", "two_digit_year"),
-        ("050101", "2005-01-01", "two_digit_year"),
-        ("85.3.14", "1985-03-14", "two_digit_year"),
-        ("85. 03. 14.", "1985-03-14", "two_digit_year"),
         ("14/03/1985", "1985-03-14", "day_first"),
         ("03/14/1985", "1985-03-14", "month_first"),
     ],

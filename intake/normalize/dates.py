@@ -19,6 +19,7 @@ class DateNorm:
 
     value: str | None
     flags: tuple[str, ...] = ()
+    suggestion: str | None = None  # the 19YY/20YY reading of a two-digit year, to confirm
 
 
 # 1985-03-14, 1985.3.14, 1985. 03. 14., 1985/3/14, 1985년 3월 14일, 1985 3 14
@@ -75,7 +76,9 @@ def birth_key(s: str) -> str | None:
 def _from_yy(m: re.Match[str], today: dt.date) -> DateNorm:
     yy = int(m.group(1))
     year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
-    return _build(year, int(m.group(2)), int(m.group(3)), today, ["two_digit_year"])
+    read = _build(year, int(m.group(2)), int(m.group(3)), today, [])
+    # The century is a guess, so it is offered, not stored.
+    return DateNorm(None, ("two_digit_year", *read.flags), read.value)
 
 
 def _build(y: int, mo: int, d: int, today: dt.date | None, flags: list[str]) -> DateNorm:
