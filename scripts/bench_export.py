@@ -9,7 +9,7 @@ Peak memory: one export alone in a fresh subprocess (``ru_maxrss``). Time: floor
 alternate inside one process, so a shared machine's load hits both alike.
 
     python scripts/bench_export.py --rows 100000 --repeat 3
-    python scripts/bench_export.py --rows 1000000 --repeat 1
+    python scripts/bench_export.py --rows 1000000 --concurrent
 
 The generated database goes under bench-data/ (git-ignored) and is deleted afterwards unless
 --keep is given.
@@ -189,7 +189,45 @@ def child_alternate(db_path: str, out: str, repeat: int) -> dict:
     return result
 
 
-CHILDREN = {"ours": child_ours, "alternate": child_alternate}
+def child_floor(db_path: str, out: str, repeat: int) -> dict:
+    """The floor on its own: materialise (untimed), then time the plain write-only writing."""
+    from intake import store
+
+    sheets = _materialise(store.connect(db_path, migrate_schema=False))
+    gc.freeze()
+    start, cpu = time.perf_counter(), time.process_time()
+    _floor(sheets, out)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"seconds": seconds, "cpu": cpu, "rows": len(sheets[0][2]) + len(sheets[1][2])}
+
+
+CHILDREN = {"ours": child_ours, "alternate": child_alternate, "floor": child_floor}
+
+
+def concurrent(db_path: Path, data_dir: Path) -> None:
+    """Large sizes: ours alone and the floor alone, started together on the two cores so the
+    box's other load hits both alike (alternating would take too long)."""
+    procs = {}
+    for kind in ("ours", "floor"):
+        out = data_dir / f"export-bench-{kind}.xlsx"
+        cmd = [sys.executable, __file__, "--child", kind, "--db", str(db_path), "--out", str(out)]
+        procs[kind] = (subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True), out)
+    results = {}
+    for kind, (proc, out) in procs.items():
+        stdout, _ = proc.communicate()
+        results[kind] = json.loads(stdout.strip().splitlines()[-1])
+        results[kind]["size_mb"] = out.stat().st_size / 2**20
+        out.unlink()
+        r = results[kind]
+        print(
+            f"{kind:5s}: {r['seconds']:.1f}s wall, {r['cpu']:.1f}s CPU, {r['rows']} rows, "
+            f"file {r['size_mb']:.0f} MB, peak RSS {r['maxrss_mb']:.0f} MB",
+            flush=True,
+        )
+    for key, label in (("seconds", "wall"), ("cpu", "CPU")):
+        ratio = results["ours"][key] / results["floor"][key]
+        print(f"{label}: ratio {ratio:.2f}x (target <= 1.3x)")
+    print(f"peak RSS ours {results['ours']['maxrss_mb']:.0f} MB (target <= 1024 MB)")
 
 
 def run_child(kind: str, db_path: Path, out: Path, repeat: int) -> dict:
@@ -209,6 +247,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="alternating floor/ours pairs")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench-data")
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
+    parser.add_argument(
+        "--concurrent", action="store_true", help="large sizes: ours and floor once, together"
+    )
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -225,8 +266,16 @@ def main() -> None:
     start = time.perf_counter()
     generate(db_path, args.rows)
     print(f"generated {args.rows} submissions in {time.perf_counter() - start:.1f}s", flush=True)
+    if args.concurrent:
+        try:
+            concurrent(db_path, args.data_dir)
+        finally:
+            if not args.keep:
+                for p in args.data_dir.glob(f"export-{args.rows}.db*"):
+                    p.unlink()
+        return
     try:
-        alone = run_child("ours", db_path, args.data_dir / "bench-ours.xlsx", 1)
+        alone = run_child("ours", db_path, args.data_dir / "export-bench-ours.xlsx", 1)
         print(
             f"ours alone: {alone['seconds']:.1f}s wall, {alone['cpu']:.1f}s CPU, "
             f"{alone['rows']} rows, file {alone['size_mb']:.0f} MB, "
@@ -234,7 +283,9 @@ def main() -> None:
             flush=True,
         )
         if args.repeat:
-            alt = run_child("alternate", db_path, args.data_dir / "bench-alt.xlsx", args.repeat)
+            alt = run_child(
+                "alternate", db_path, args.data_dir / "export-bench-alt.xlsx", args.repeat
+            )
     finally:
         if not args.keep:
             for p in args.data_dir.glob(f"export-{args.rows}.db*"):
