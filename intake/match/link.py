@@ -287,13 +287,14 @@ def apply_fraud_signals(
 
     Returns (shared accounts, many-account claimants, verified claims moved to probable)."""
     shared = store_links.shared_accounts(db, account_rows)
-    moved = 0
-    for _row, ids in shared:
-        moved += store_links.send_to_review(db, ids)
+    ids = [sid for _row, sids in shared for sid in sids]
     many = []
     if account_rows is None:
         many = store_links.many_account_claimants(db, MANY_ACCOUNTS)
-        moved += store_links.send_to_review(db, many)
+        ids += many
+    moved = 0
+    for i in range(0, len(ids), 5000):  # one statement per 5000 claims, in one transaction
+        moved += store_links.send_to_review(db, ids[i : i + 5000])
     return len(shared), len(many), moved
 
 
