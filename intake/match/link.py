@@ -293,7 +293,7 @@ def apply_fraud_signals(
         many = store_links.many_account_claimants(db, MANY_ACCOUNTS)
         ids += many
     moved = 0
-    for i in range(0, len(ids), 5000):  # one statement per 5000 claims, in one transaction
+    for i in range(0, len(ids), 5000):  # one statement per 5000 claims
         moved += store_links.send_to_review(db, ids[i : i + 5000])
     return len(shared), len(many), moved
 
