@@ -17,6 +17,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -87,6 +88,15 @@ def generate(rows: int, out: Path, seed: int = 337) -> None:
         w.writerows(batch)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process plus its finished children (load-independent, unlike wall)."""
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def floor(src: Path, db_path: Path) -> float:
     """The issue's floor loader; returns seconds."""
     t = time.perf_counter()
@@ -138,7 +148,9 @@ def _clean(db_path: Path) -> None:
         p.unlink()
 
 
-def run(rows: int, repeat: int, keep_csv: bool, keep_db: bool = False) -> None:
+def run(
+    rows: int, repeat: int, keep_csv: bool, keep_db: bool = False, only: str | None = None
+) -> None:
     src = DATA / f"accounts-{rows}.csv"
     if not src.exists():
         t = time.perf_counter()
@@ -147,17 +159,37 @@ def run(rows: int, repeat: int, keep_csv: bool, keep_db: bool = False) -> None:
               f"{time.perf_counter() - t:.0f} s", flush=True)  # fmt: skip
     results: dict[str, list[float]] = {"floor": [], "ours": []}
     sizes: dict[str, int] = {}
+    cpus: dict[str, list[float]] = {}
     for i in range(repeat):
         for label, fn in (("floor", floor), ("ours", ours)):
+            if only and label != only:
+                continue
             db_path = DATA / f"bench-{label}.db"
             _clean(db_path)
+            c0 = cpu_seconds()
             secs = fn(src, db_path)
+            cpu = cpu_seconds() - c0
             sizes[label] = db_size(db_path)
             results[label].append(secs)
-            print(f"run {i + 1} {label}: {secs:.1f} s, db {sizes[label] / 1e9:.2f} GB", flush=True)
+            cpus.setdefault(label, []).append(cpu)
+            print(
+                f"run {i + 1} {label}: {secs:.1f} s wall, {cpu:.1f} s CPU, "
+                f"db {sizes[label] / 1e9:.2f} GB",
+                flush=True,
+            )
             if not (keep_db and label == "ours" and i == repeat - 1):
                 _clean(db_path)  # the last 'ours' DB may be kept for bench_link.py
+    if only:
+        secs = statistics.median(results[only])
+        print(f"| {rows:,} | {only} | {secs:.1f} s ({rows / secs:,.0f} rows/s) | "
+              f"CPU {statistics.median(cpus[only]):.1f} s | "
+              f"{sizes[only] / rows * 1e6 / 1e6:.0f} MB per million rows |")  # fmt: skip
+        if not keep_csv:
+            src.unlink()
+        return
     f, o = statistics.median(results["floor"]), statistics.median(results["ours"])
+    fc, oc = statistics.median(cpus["floor"]), statistics.median(cpus["ours"])
+    print(f"CPU: floor {fc:.1f} s, ours {oc:.1f} s, ratio {oc / fc:.2f}x")
     print(
         f"| {rows:,} | {f:.1f} s | {o:.1f} s ({rows / o:,.0f} rows/s) | {o / f:.2f}x | "
         f"{sizes['floor'] / rows * 1e6 / 1e6:.0f} MB | {sizes['ours'] / rows * 1e6 / 1e6:.0f} MB |"
@@ -177,11 +209,12 @@ def main() -> None:
     r.add_argument("--repeat", type=int, default=3)
     r.add_argument("--keep-csv", action="store_true")
     r.add_argument("--keep-db", action="store_true", help="keep our last DB (bench-ours.db)")
+    r.add_argument("--only", choices=["floor", "ours"], help="measure one loader only")
     args = ap.parse_args()
     if args.cmd == "generate":
         generate(args.rows, args.out)
     else:
-        run(args.rows, args.repeat, args.keep_csv, args.keep_db)
+        run(args.rows, args.repeat, args.keep_csv, args.keep_db, args.only)
 
 
 if __name__ == "__main__":
