@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_import import DATA, generate  # noqa: E402
+from bench_import import DATA, cpu_seconds, generate  # noqa: E402
 
 from intake import store  # noqa: E402
 from intake.importing import import_accounts, import_claims  # noqa: E402
@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--singles", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=None, help="scoring processes (default: cores)")
     args = ap.parse_args()
     db_path = args.db or DATA / f"link-{args.accounts}.db"
     if not db_path.exists():
@@ -84,18 +85,21 @@ def main() -> None:
     build_claims(db, args.claims, claims)
     import_claims(db, claims)
     claims.unlink()
-    times = []
+    times, cpus = [], []
     for _ in range(args.repeat):
-        t = time.perf_counter()
-        report = run_link(db, full=True)
+        t, c = time.perf_counter(), cpu_seconds()
+        report = run_link(db, full=True, workers=args.workers)
         times.append(time.perf_counter() - t)
+        cpus.append(cpu_seconds() - c)
         print(
-            f"batch: {report.submissions} claims in {times[-1]:.2f} s "
+            f"batch: {report.submissions} claims in {times[-1]:.2f} s wall, {cpus[-1]:.2f} s CPU "
             f"(verified {report.verified}, probable {report.probable}, "
             f"unverified {report.unverified})",
             flush=True,
         )
     batch = statistics.median(times)
+    print(f"CPU per claim: {statistics.median(cpus) / args.claims * 1e6:.0f} us "
+          f"(-> {args.claims / statistics.median(cpus):,.0f} claims/s per core)")  # fmt: skip
     ids = [r[0] for r in db.execute("SELECT id FROM submissions ORDER BY random() LIMIT ?",
                                     [args.singles])]  # fmt: skip
     lat = []
