@@ -132,3 +132,7 @@ def test_idempotent_and_never_raises(s):
 )
 def test_case_and_spaces_do_not_change_the_key(address):
     assert normalize_email(f"  {address.upper()} ").key == normalize_email(address).key
+
+
+def test_address_inside_a_display_name():
+    assert normalize_email("Kim Minjun <Kim@Naver.com>").value == "kim@naver.com"

@@ -155,3 +155,16 @@ def test_any_fast_path_spelling_agrees_with_phonenumbers(raw):
         assert "junk" in fast.flags and slow.value is None
     else:
         assert (fast.value, fast.display, fast.tail) == (slow.value, slow.display, slow.tail)
+
+
+@pytest.mark.parametrize(
+    "raw", ["010-1234-5678, 02-123-4567", "010-1234-5678 / 010-9999-8888", "010-1234-5678 또는 집"]
+)
+def test_first_of_several_numbers_is_kept(raw):
+    p = normalize_phone(raw)
+    assert p.value == E164
+
+
+def test_several_numbers_flagged():
+    assert "multiple_numbers" in normalize_phone("010-1234-5678, 02-123-4567").flags
+    assert normalize_phone("010/1234/5678").value == E164

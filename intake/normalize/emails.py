@@ -117,6 +117,7 @@ _FAST = re.compile(
     r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})"
 )
 _MISSING = EmailNorm(None)
+_ANGLE = re.compile(r"<([^<>@\s]+@[^<>\s]+)>")
 # Domains and local parts that need the full (slow) checks: typos and placeholders.
 _SLOW_DOMAINS = frozenset(TYPO_DOMAINS) | JUNK_EMAIL_DOMAINS
 _JUNK_LOCALS = JUNK_EMAIL_LOCALS
@@ -189,7 +190,11 @@ def _slow(raw: str) -> EmailNorm:
     if is_junk("email", s):
         return EmailNorm(None, flags=("junk",))
     flags: list[str] = []
-    s = s.replace("＠", "@").strip(",;:<>()[]'\"").rstrip(".")
+    s = s.replace("＠", "@")
+    inner = _ANGLE.search(s)  # 'Kim Minjun <kim@naver.com>' as copied from a mail client
+    if inner is not None:
+        s = inner.group(1)
+    s = s.strip(",;:<>()[]'\"").rstrip(".")
     if s.startswith("mailto:"):
         s = s[7:]
     value: str | None = s

@@ -61,6 +61,7 @@ _KIND_FLAGS = {
     "voicemail": "voicemail",
 }
 _MISSING = PhoneNorm(None)
+_SEPARATE = re.compile(r"\s*(?:[,;/]|또는|혹은|\bor\b)\s*")
 
 
 def _mobile(a: str, b: str) -> PhoneNorm:
@@ -89,6 +90,10 @@ def _slow(raw: str) -> PhoneNorm:
     if is_junk("phone", s):
         return PhoneNorm(None, flags=("junk",))
     flags: list[str] = []
+    parts = [p for p in _SEPARATE.split(s) if sum(ch.isdigit() for ch in p) >= 7]
+    if len(parts) > 1:
+        flags.append("multiple_numbers")  # '010-1234-5678, 02-123-4567': keep the first
+        s = parts[0]
     stripped = _ANNOT.sub(" ", s).strip(" :-/,")
     if stripped != s:
         flags.append("annotation_removed")
