@@ -211,6 +211,24 @@ def test_duplicates_merge_and_household_stays_apart(sdb):
     assert {x["field"] for x in expl} >= {"prior", "name", "phone", "birth_date"}
 
 
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"name": "김서준", "birth_date": "2015-07-01"},  # child: another name and birth date
+        {"name": "김민서", "birth_date": "1990-03-14"},  # twin: same birth date
+        {"name": "김민중", "birth_date": None, "email": "mj@naver.com"},  # sibling, 돌림자
+        {"name": "김민준", "birth_date": "1962-11-30"},  # namesake parent
+    ],
+)
+def test_household_members_never_auto_linked(sdb, member):
+    a = add(sdb, **MINJUN)
+    b = add(sdb, **{**MINJUN, **member})
+    run_match(sdb)
+    assert persons(sdb)[a] != persons(sdb)[b]
+    band = sdb.execute("SELECT band FROM pairs WHERE id_l = ? AND id_r = ?", [a, b]).fetchone()
+    assert band is None or band[0] == "review"
+
+
 def test_person_ids_stable_across_runs_and_new_submissions(sdb):
     a = add(sdb, **MINJUN)
     other = add(sdb, name="박서연", phone="010-2222-3333", birth_date="1979-12-01")

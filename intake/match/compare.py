@@ -8,7 +8,6 @@ comparator serves a Python pair (``Model.score``) and the vectorised batch (uniq
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -86,16 +85,7 @@ def _birth(a: str, b: str, s: MatchSettings) -> int:
         return CLOSE  # one digit mistyped or two swapped
     if len(a) == len(b) == 10 and a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
         return CLOSE  # day and month swapped
-    if a[:5] == b[:5] and len(a) == len(b) == 10 and _days_apart(a, b) <= 62:
-        return CLOSE  # lunar vs solar birthday (음력/양력): same year, weeks apart
     return FAR
-
-
-def _days_apart(a: str, b: str) -> int:
-    try:
-        return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days)
-    except ValueError:
-        return 999
 
 
 def _postcode(a: str, b: str, s: MatchSettings) -> int:

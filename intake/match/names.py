@@ -43,7 +43,12 @@ def block_forms(k_name: str) -> tuple[str, str]:
 @lru_cache(maxsize=1 << 20)
 def hangul_forms(k_name: str) -> tuple[str, str] | None:
     """(jamo, 두음-folded block) of an all-Hangul k_name, else None (compared in Python)."""
-    if _name_forms is None or not all("가" <= ch <= "힣" for ch in k_name):
+    if _name_forms is None or not is_hangul(k_name):
         return None
     forms = _name_forms(k_name)
     return forms.jamo, forms.block
+
+
+def is_hangul(k_name: str | None) -> bool:
+    """True for a non-empty k_name made of Hangul syllables only."""
+    return bool(k_name) and all("가" <= ch <= "힣" for ch in k_name)

@@ -20,15 +20,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compare import (
+    CLOSE,
     CONTACT_FIELDS,
     EXACT,
-    FAR,
     FIELDS,
     LEVELS,
     MISSING,
     compare_values,
     field_value,
 )
+from .names import is_hangul
 from .settings import MatchSettings
 
 # Defaults: m = P(level | same person), u = P(level | two random people), per level
@@ -42,11 +43,15 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
     "postal_code": (0.75, 0.10, 1.0, 0.15, 1.0),
     "address": (0.60, 0.20, 1.0, 0.20, 1.0),
 }
-HOUSEHOLD_NAME_FAR_M = 0.003
-"""m of a different name when the pair shares a phone, an e-mail or a full address (unit
-included): then the other record is most likely another member of the household, so a different
-name is ten times stronger evidence than between strangers."""
 HOUSEHOLD_FIELDS = ("email", "phone", "address")
+HOUSEHOLD_MU: dict[tuple[str, int], tuple[float, float]] = {
+    ("name", 3): (0.003, 0.99),  # far: another member of the family
+    ("name", 1): (0.10, 0.05),  # close Hangul names: siblings often share a syllable (돌림자)
+    ("birth_date", 3): (0.003, 0.99),  # far: another member, not a typo
+}
+"""(m, u) that replace a level's defaults when the pair shares a phone, an e-mail or a full
+address (unit included). Within one household a different or merely similar name, or another
+birth date, is far more likely a family member than a typo, so these levels weigh more."""
 
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
@@ -113,7 +118,7 @@ class Model:
             )
             for f in FIELDS
         }
-        self.name_far_household_bits = math.log2(HOUSEHOLD_NAME_FAR_M / self.u["name"][FAR])
+        self.household_bits = {k: math.log2(m / u) for k, (m, u) in HOUSEHOLD_MU.items()}
 
     # -- term frequency -------------------------------------------------------------------------
     def tf_adjustment(self, field_name: str, value: str) -> float:
@@ -141,8 +146,11 @@ class Model:
             if lv == EXACT:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
-        if levels["name"] == FAR and any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
-            bits["name"] = self.name_far_household_bits
+        if any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
+            hangul = is_hangul(a.get("k_name")) and is_hangul(b.get("k_name"))
+            for (f, lv), w in self.household_bits.items():
+                if levels[f] == lv and (hangul or (f, lv) != ("name", CLOSE)):
+                    bits[f] = w
         cap_contact(bits, self.contact_cap)
         weight = self.prior_bits + sum(bits.values())
         explanation = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]

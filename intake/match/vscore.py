@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING
+from .compare import CLOSE, CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING
 from .frame import KeyFrame
+from .names import is_hangul
 from .score import HOUSEHOLD_FIELDS, Model
 from .vcompare import levels_for
 
@@ -90,8 +91,17 @@ def score_pairs(
     household = np.zeros(len(left), dtype=bool)
     for f in HOUSEHOLD_FIELDS:
         household |= levels[f] == EXACT
-    far_in_household = household & (levels["name"] == FAR)
-    bits["name"][far_in_household] = model.name_far_household_bits
+    if household.any():
+        hangul = np.fromiter(
+            map(is_hangul, frame.uniques["name"]), bool, len(frame.uniques["name"])
+        )
+        ca, cb = frame.codes["name"][left], frame.codes["name"][right]
+        both_hangul = (ca >= 0) & (cb >= 0) & hangul[ca] & hangul[cb]
+        for (f, lv), w in model.household_bits.items():
+            mask = household & (levels[f] == lv)
+            if (f, lv) == ("name", CLOSE):
+                mask &= both_hangul
+            bits[f][mask] = w
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
     cap = model.contact_cap
     scale = np.where(positive > cap, cap / np.maximum(positive, 1e-300), 1.0)
