@@ -20,9 +20,14 @@ RECORD_KEYS = ("id", "k_name", "k_email", "k_phone", "k_birth", "k_postcode", "k
 MODEL_KEY = "match.model"
 
 
+BATCH_CACHE_KIB = 256 * 1024
+"""Page cache for batch runs: bulk writes update several indexes of a million-row table."""
+
+
 def key_rows(db: sqlite_utils.Database) -> tuple[list[tuple], list[tuple]]:
     """(key rows, meta rows) of every submission ordered by id; meta = (ref, submitted_at,
-    person_id, matched_at)."""
+    person_id, matched_at). Also enlarges this connection's page cache for the batch."""
+    db.conn.execute(f"PRAGMA cache_size = -{BATCH_CACHE_KIB}")
     keys, meta = [], []
     cur = db.conn.execute(
         f"SELECT {KEY_SELECT}, ref, submitted_at, person_id, matched_at FROM submissions"
