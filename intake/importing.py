@@ -142,7 +142,8 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
     rejects = Rejects(table.path, table.header, resume_after=start_after if start_after else None)
     if rejects.path.exists():
         report.rejects_file = str(rejects.path)
-    bar = progress_bar(max(lines - 1, 0) or None, loaded + rejected, table.path.name, progress)
+    total = None if table.format == "xlsx" else max(lines - 1, 0) or None  # zip: no line count
+    bar = progress_bar(total, loaded + rejected, table.path.name, progress)
     batch: list = []
     last, pending = start_after, 0
     try:
