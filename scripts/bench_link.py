@@ -83,7 +83,7 @@ def main() -> None:
     db.execute("DELETE FROM imports WHERE kind = 'claims'")
     claims = DATA / f"claims-{args.claims}.csv"
     build_claims(db, args.claims, claims)
-    import_claims(db, claims)
+    n_claims = import_claims(db, claims).loaded
     claims.unlink()
     times, cpus = [], []
     for _ in range(args.repeat):
@@ -98,8 +98,8 @@ def main() -> None:
             flush=True,
         )
     batch = statistics.median(times)
-    print(f"CPU per claim: {statistics.median(cpus) / args.claims * 1e6:.0f} us "
-          f"(-> {args.claims / statistics.median(cpus):,.0f} claims/s per core)")  # fmt: skip
+    print(f"CPU per claim: {statistics.median(cpus) / n_claims * 1e6:.0f} us "
+          f"(-> {n_claims / statistics.median(cpus):,.0f} claims/s per core)")  # fmt: skip
     ids = [r[0] for r in db.execute("SELECT id FROM submissions ORDER BY random() LIMIT ?",
                                     [args.singles])]  # fmt: skip
     lat = []
@@ -110,7 +110,7 @@ def main() -> None:
     lat.sort()
     p50, p99 = lat[len(lat) // 2], lat[int(len(lat) * 0.99) - 1]
     print(
-        f"| {n_accounts:,} | {args.claims:,} | {batch:.2f} s | {args.claims / batch:,.0f}/s | "
+        f"| {n_accounts:,} | {n_claims:,} | {batch:.2f} s | {n_claims / batch:,.0f}/s | "
         f"{p50:.2f} ms | {p99:.2f} ms |"
     )
 
