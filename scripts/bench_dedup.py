@@ -134,19 +134,28 @@ def generate(people: int, seed: int, out: Path) -> list[tuple[str, str]]:
     return [(r["truth_person"], r["truth_household"]) for r in records]
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished worker processes (user + system)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed_run(data: Path, db_path: Path, incremental: int, seed: int) -> dict:
     """The measured part, in a fresh process: load + full match (+ incremental look-ups)."""
     db = store.connect(db_path)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     n = load(db, data)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), _cpu()
     rep = run_match(db, full=True, settings=MatchSettings())
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), _cpu()
     out = {
         "submissions": n,
         "normalise_store_s": round(t1 - t0, 2),
         "match_s": round(t2 - t1, 2),
         "end_to_end_s": round(t2 - t0, 2),
+        "cpu_normalise_store_s": round(c1 - c0, 2),
+        "cpu_match_s": round(c2 - c1, 2),
         "candidates": rep.candidates,
         "auto_links": rep.auto_links,
         "review": rep.review,
