@@ -26,6 +26,7 @@ from wtforms import (
     ValidationError,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from . import validators as v
@@ -75,9 +76,14 @@ def _required(message):
     return [InputRequired(message=message)]
 
 
+def _choices(pairs) -> list[SelectChoice]:
+    """(code, label) pairs as WTForms choices (plain tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(code, label) for code, label in pairs]
+
+
 def _radio(label, choices, message):
     """A required radio group whose only error is our own message (no English fallback)."""
-    return RadioField(label, choices=choices, invalid_choice_message=message)
+    return RadioField(label, choices=_choices(choices), invalid_choice_message=message)
 
 
 class ClaimForm(FlaskForm):
@@ -130,7 +136,7 @@ class ClaimForm(FlaskForm):
         },
     )
     email_checked = HiddenField()
-    email_choice = RadioField(choices=EMAIL_CHOICES, validate_choice=False)
+    email_choice = RadioField(choices=_choices(EMAIL_CHOICES), validate_choice=False)
     address = TextAreaField(
         _l("Address"),
         render_kw={"autocomplete": "street-address", "rows": 2, "maxlength": 300, "required": True},
@@ -149,7 +155,7 @@ class ClaimForm(FlaskForm):
     )
     harms = MultiCheckboxField(
         _l("What has happened to you since? (optional)"),
-        choices=HARMS,
+        choices=_choices(HARMS),
         invalid_choice_message=_l("Choose from the list."),
     )
     harm_other = StringField(
@@ -193,7 +199,7 @@ class ClaimForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.notice_date.choices = notice_months()
+        self.notice_date.choices = _choices(notice_months())
         self.checked: dict[str, v.Checked] = {}
         self.email_suggestion: str | None = None
         self.evidence_upload: Evidence | None = None
