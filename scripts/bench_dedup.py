@@ -62,6 +62,17 @@ def _refs(n: int) -> list[str]:
     return out
 
 
+def _bounded(pool, chunks, ahead: int = 4):
+    """pool.imap without its eager read-ahead: at most ``ahead`` chunks in memory at once."""
+    pending = []
+    for chunk in chunks:
+        pending.append(pool.apply_async(_keys_chunk, (chunk,)))
+        if len(pending) >= ahead:
+            yield pending.pop(0).get()
+    for p in pending:
+        yield p.get()
+
+
 def load(db, path: Path) -> int:
     """Stream a JSON-lines file: normalise (record_keys, both cores) and bulk-insert submissions
     in chunks, as an import does; memory stays bounded. Returns the row count."""
@@ -78,7 +89,7 @@ def load(db, path: Path) -> int:
     db.conn.execute(f"PRAGMA cache_size = -{256 * 1024}")  # 256 MB: index pages stay cached
     db.conn.execute("BEGIN")
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        for chunk, keys in pool.imap(_keys_chunk, chunks()):
+        for chunk, keys in _bounded(pool, chunks()):
             refs = _refs(len(chunk))
             db.conn.executemany(
                 sql,
@@ -185,6 +196,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--incremental", type=int, default=0, help="new submissions to time")
     ap.add_argument("--dir", default=None, help="work directory (default: a new temp dir)")
+    ap.add_argument("--reuse", action="store_true", help="reuse data generated in --dir")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     work = Path(args.dir or tempfile.mkdtemp())
@@ -193,7 +205,12 @@ def main() -> int:
     if args.child:
         print(json.dumps(timed_run(data, db_path, args.incremental, args.seed)))
         return 0
-    truth = generate(args.people, args.seed, data)
+    truth_file = work / f"truth-{args.people}-{args.seed}.json"
+    if args.reuse and truth_file.exists() and data.exists():
+        truth = [tuple(t) for t in json.loads(truth_file.read_text())]
+    else:
+        truth = generate(args.people, args.seed, data)
+        truth_file.write_text(json.dumps(truth))
     db_path.unlink(missing_ok=True)
     child = subprocess.run(
         [sys.executable, __file__, "--child", "--dir", str(work), "--seed", str(args.seed),
