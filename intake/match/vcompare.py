@@ -1,9 +1,10 @@
 """Vectorised comparison levels for many pairs of *different* present values.
 
-Why: the batch scores millions of value pairs; calling a Python comparator per pair costs
-~10 µs each. Here the edit distances run in rapidfuzz's C ``process.cpdist`` (on 2 threads)
-over whole arrays, and only rare leftovers (Latin names, swapped birth days) go through the
-scalar comparator in ``compare``. A test checks both paths give the same level on every pair.
+Why: the batch scores millions of value pairs; a Python comparator per pair costs ~10 µs. Here
+each distinct value is transformed once (jamo, mailbox name, last 7 digits, building...), pairs
+pick their transforms by integer code (numpy gathers), edit distances run in rapidfuzz's C
+``process.cpdist``, and only rare leftovers (Latin names, a day/month swap) go through the
+scalar comparator in ``compare``. A test checks both paths agree on every pair.
 """
 
 from __future__ import annotations
@@ -15,111 +16,111 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from .compare import CLOSE, FAR, compare_values
+from .frame import factorize
 from .names import hangul_forms
 from .settings import MatchSettings
 
 WORKERS = 2
 
 
-def _sim(a: Sequence[str], b: Sequence[str], scorer=Levenshtein.normalized_similarity):
+def _sim(a, b, scorer=Levenshtein.normalized_similarity) -> np.ndarray:
     return process.cpdist(a, b, scorer=scorer, dtype=np.float64, workers=WORKERS)
 
 
-def _dist(a: Sequence[str], b: Sequence[str], scorer=OSA.distance):
+def _dist(a, b, scorer=OSA.distance) -> np.ndarray:
     return process.cpdist(a, b, scorer=scorer, dtype=np.int32, workers=WORKERS)
 
 
-def _mapped(values: Sequence[str], fn: Callable[[str], object]) -> list:
-    cache: dict[str, object] = {}
-    out = []
-    for v in values:
-        r = cache.get(v)
-        if r is None:
-            r = cache[v] = fn(v)
-        out.append(r)
-    return out
+class _Side:
+    """Per-distinct-value transforms, gathered for the left and right side of every pair."""
+
+    def __init__(self, values: Sequence[str], lo: np.ndarray, hi: np.ndarray) -> None:
+        used = np.unique(np.concatenate([lo, hi]))
+        pos = np.zeros(int(used[-1]) + 1 if len(used) else 1, dtype=np.int64)
+        pos[used] = np.arange(len(used))
+        self.vals = [values[i] for i in used.tolist()]
+        self.l, self.r = pos[lo], pos[hi]
+
+    def strings(self, fn: Callable[[str], str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        arr = np.array(self.vals if fn is None else [fn(v) for v in self.vals], dtype=object)
+        return arr[self.l], arr[self.r]
+
+    def codes(self, fn: Callable[[str], str | None]) -> tuple[np.ndarray, np.ndarray]:
+        codes, _ = factorize([fn(v) for v in self.vals])
+        return codes[self.l], codes[self.r]
+
+    def flags(self, fn: Callable[[str], bool]) -> tuple[np.ndarray, np.ndarray]:
+        arr = np.fromiter(map(fn, self.vals), bool, len(self.vals))
+        return arr[self.l], arr[self.r]
 
 
-def _scalar(field: str, a, b, idx: np.ndarray, levels: np.ndarray, s: MatchSettings) -> None:
+def _scalar(field, values, lo, hi, idx: np.ndarray, levels: np.ndarray, s) -> None:
     for k in idx.tolist():
-        levels[k] = compare_values(field, a[k], b[k], s)
+        levels[k] = compare_values(field, values[lo[k]], values[hi[k]], s)
 
 
-def levels_for(field: str, a: list[str], b: list[str], s: MatchSettings) -> np.ndarray:
-    """Level of each (a[k], b[k]); all present and a[k] != b[k]."""
-    n = len(a)
+def levels_for_codes(
+    field: str, values: Sequence[str], lo: np.ndarray, hi: np.ndarray, s: MatchSettings
+) -> np.ndarray:
+    """Level of each pair (values[lo[k]], values[hi[k]]); all present and different."""
+    n = len(lo)
     levels = np.full(n, FAR, dtype=np.int8)
     if n == 0:
         return levels
+    side = _Side(values, lo, hi)
     if field == "name":
-        fa, fb = _mapped(a, hangul_forms), _mapped(b, hangul_forms)
-        hangul = np.fromiter(
-            (x is not None and y is not None for x, y in zip(fa, fb, strict=True)), bool, n
-        )
-        h = np.flatnonzero(hangul)
+        ha, hb = side.flags(lambda v: hangul_forms(v) is not None)
+        h = np.flatnonzero(ha & hb)
         if len(h):
-            ja = [fa[k][0] for k in h.tolist()]
-            jb = [fb[k][0] for k in h.tolist()]
-            sim = _sim(ja, jb)
-            same_block = np.fromiter((fa[k][1] == fb[k][1] for k in h.tolist()), bool, len(h))
-            sim = np.where(same_block, np.maximum(sim, 0.95), sim)
+            ja, jb = side.strings(lambda v: (hangul_forms(v) or ("", ""))[0])
+            ba, bb = side.codes(lambda v: (hangul_forms(v) or ("", ""))[1])
+            sim = _sim(ja[h], jb[h])
+            sim = np.where(ba[h] == bb[h], np.maximum(sim, 0.95), sim)
             levels[h[sim >= s.name_close]] = CLOSE
-        _scalar(field, a, b, np.flatnonzero(~hangul), levels, s)
+        _scalar(field, values, lo, hi, np.flatnonzero(~(ha & hb)), levels, s)
     elif field == "phone":
-        tail = np.fromiter((x[-7:] == y[-7:] for x, y in zip(a, b, strict=True)), bool, n)
-        close = tail | (_dist(a, b, Levenshtein.distance) <= 1)
-        levels[close] = CLOSE
+        ta, tb = side.codes(lambda v: v[-7:])
+        a, b = side.strings()
+        levels[(ta == tb) | (_dist(a, b, Levenshtein.distance) <= 1)] = CLOSE
     elif field == "postal_code":
+        a, b = side.strings()
         levels[_dist(a, b) <= 1] = CLOSE
     elif field == "email":
-        local = np.fromiter(
-            (x.partition("@")[0] == y.partition("@")[0] for x, y in zip(a, b, strict=True)), bool, n
-        )
-        levels[local | (_sim(a, b) >= s.email_close)] = CLOSE
+        la, lb = side.codes(lambda v: v.partition("@")[0])
+        a, b = side.strings()
+        levels[(la == lb) | (_sim(a, b) >= s.email_close)] = CLOSE
     elif field == "birth_date":
+        a, b = side.strings()
         levels[_dist(a, b) <= 1] = CLOSE
-        # day/month swap and lunar/solar need the same year: few pairs, scalar path
-        rest = np.flatnonzero(
-            (levels == FAR)
-            & np.fromiter((x[:5] == y[:5] for x, y in zip(a, b, strict=True)), bool, n)
-        )
-        _scalar(field, a, b, rest, levels, s)
+        ya, yb = side.codes(lambda v: v[:5])
+        # a day/month swap needs the same year: few pairs, scalar path
+        _scalar(field, values, lo, hi, np.flatnonzero((levels == FAR) & (ya == yb)), levels, s)
     elif field == "address":
-        pa, pb = _mapped(a, _addr_parts), _mapped(b, _addr_parts)
-        same_building = np.fromiter((x[0] == y[0] for x, y in zip(pa, pb, strict=True)), bool, n)
-        unit_conflict = np.fromiter(
-            (
-                x[1] is not None and y[1] is not None and x[1] != y[1]
-                for x, y in zip(pa, pb, strict=True)
-            ),
-            bool,
-            n,
-        )
+        ba, bb = side.codes(lambda v: v.partition("#")[0])
+        ua, ub = side.codes(lambda v: v.partition("#")[2] or None)
+        same_building = ba == bb
         levels[same_building] = CLOSE
-        todo = np.flatnonzero(~same_building & ~unit_conflict)
+        todo = np.flatnonzero(~same_building & ~((ua >= 0) & (ub >= 0) & (ua != ub)))
         if len(todo):
-            t = todo.tolist()
             cut = s.address_close
-            close = _sim([pa[k][0] for k in t], [pb[k][0] for k in t]) >= cut
-            close |= _sim([pa[k][2] for k in t], [pb[k][2] for k in t]) >= cut
-            multi = np.fromiter((pa[k][3] and pb[k][3] for k in t), bool, len(t))
-            close |= multi & (
-                _sim([pa[k][4] for k in t], [pb[k][4] for k in t], Indel.normalized_similarity)
-                >= cut
-            )
+            a, b = side.strings(lambda v: v.partition("#")[0])
+            close = _sim(a[todo], b[todo]) >= cut
+            a, b = side.strings(lambda v: v.partition("#")[0].replace(" ", ""))
+            close |= _sim(a[todo], b[todo]) >= cut
+            ma, mb = side.flags(lambda v: len(v.partition("#")[0].split()) > 1)
+            a, b = side.strings(lambda v: " ".join(sorted(v.partition("#")[0].split())))
+            multi = ma[todo] & mb[todo]
+            close |= multi & (_sim(a[todo], b[todo], Indel.normalized_similarity) >= cut)
             levels[todo[close]] = CLOSE
     else:  # pragma: no cover - every field has a fast path
-        _scalar(field, a, b, np.arange(n), levels, s)
+        _scalar(field, values, lo, hi, np.arange(n), levels, s)
     return levels
 
 
-def _addr_parts(value: str) -> tuple[str, str | None, str, bool, str]:
-    building, _, unit = value.partition("#")
-    tokens = building.split()
-    return (
-        building,
-        unit or None,
-        building.replace(" ", ""),
-        len(tokens) > 1,
-        " ".join(sorted(tokens)),
-    )
+def levels_for(field: str, a: list[str], b: list[str], s: MatchSettings) -> np.ndarray:
+    """Level of each (a[k], b[k]) pair of present, different strings (tests, small batches)."""
+    values = sorted(set(a) | set(b))
+    index = {v: i for i, v in enumerate(values)}
+    lo = np.fromiter((index[x] for x in a), np.int64, len(a))
+    hi = np.fromiter((index[x] for x in b), np.int64, len(b))
+    return levels_for_codes(field, values, lo, hi, s)

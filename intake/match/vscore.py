@@ -16,7 +16,7 @@ from .compare import CLOSE, CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING
 from .frame import KeyFrame
 from .names import is_hangul
 from .score import HOUSEHOLD_FIELDS, Model
-from .vcompare import levels_for
+from .vcompare import levels_for_codes
 
 
 @dataclass
@@ -58,9 +58,7 @@ def field_levels(
         hi = np.maximum(ca[other], cb[other]).astype(np.int64)
         k = len(frame.uniques[f]) + 1
         uniq, inverse = np.unique(lo * k + hi, return_inverse=True)
-        values = frame.uniques[f]
-        lo_u, hi_u = (uniq // k).tolist(), (uniq % k).tolist()
-        res = levels_for(f, [values[i] for i in lo_u], [values[i] for i in hi_u], model.settings)
+        res = levels_for_codes(f, frame.uniques[f], uniq // k, uniq % k, model.settings)
         levels[other] = res[inverse]
     return levels
 
