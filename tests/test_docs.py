@@ -34,3 +34,17 @@ def test_readme_documents_every_setting():
 
 def test_readme_has_the_two_commands():
     assert "make run" in README and "make test" in README
+
+
+def test_readme_lists_the_export_headers_in_order():
+    from intake.export_rows import CLAIMANT_COLUMNS, REVIEW_COLUMNS, SUBMISSION_COLUMNS
+    from intake.export_summary import SUMMARY_HEADERS
+
+    for sheet, columns in (
+        ("Claimants", [c[0] for c in CLAIMANT_COLUMNS]),
+        ("Submissions", [c[0] for c in SUBMISSION_COLUMNS]),
+        ("Review log", [c[0] for c in REVIEW_COLUMNS]),
+        ("Summary", SUMMARY_HEADERS),
+    ):
+        line = next(li for li in README.splitlines() if li.startswith(f"| `{sheet}` |"))
+        assert ", ".join(f"`{c}`" for c in columns) in line, sheet
