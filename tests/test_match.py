@@ -253,7 +253,7 @@ def test_incremental_equals_batch(sdb, tmp_path):
         {**MINJUN, "name": "김서준", "birth_date": "2015-07-01"},
         dict(name="이서연", phone="010-5555-6666", birth_date="1995-05-05"),
         dict(name="이소연", phone="010-5555-6666", birth_date="1995-05-05", email="sy@kakao.com"),
-        dict(name="Soyeon Lee", email="sy@kakao.com"),
+        dict(name="Soyeon Lee", email="sy@kakao.com", birth_date="1995-05-05"),
     ]
     for r in records:
         sid = add(sdb, **r)

@@ -47,11 +47,15 @@ HOUSEHOLD_FIELDS = ("email", "phone", "address")
 HOUSEHOLD_MU: dict[tuple[str, int], tuple[float, float]] = {
     ("name", 3): (0.003, 0.99),  # far: another member of the family
     ("name", 1): (0.10, 0.05),  # close Hangul names: siblings often share a syllable (돌림자)
+    ("name", 2): (0.07, 0.5),  # partial: family members share the family name
     ("birth_date", 3): (0.003, 0.99),  # far: another member, not a typo
 }
 """(m, u) that replace a level's defaults when the pair shares a phone, an e-mail or a full
 address (unit included). Within one household a different or merely similar name, or another
 birth date, is far more likely a family member than a typo, so these levels weigh more."""
+HOUSEHOLD_CLOSE_ROMANISED = (0.10, 0.01)
+"""(m, u) of a close name within a household when either name is not Hangul: a romanisation
+match is weaker evidence there, but not the 돌림자 pattern of two Hangul names."""
 
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
@@ -119,6 +123,9 @@ class Model:
             for f in FIELDS
         }
         self.household_bits = {k: math.log2(m / u) for k, (m, u) in HOUSEHOLD_MU.items()}
+        self.household_close_romanised_bits = math.log2(
+            HOUSEHOLD_CLOSE_ROMANISED[0] / HOUSEHOLD_CLOSE_ROMANISED[1]
+        )
 
     # -- term frequency -------------------------------------------------------------------------
     def tf_adjustment(self, field_name: str, value: str) -> float:
@@ -149,8 +156,9 @@ class Model:
         if any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
             hangul = is_hangul(a.get("k_name")) and is_hangul(b.get("k_name"))
             for (f, lv), w in self.household_bits.items():
-                if levels[f] == lv and (hangul or (f, lv) != ("name", CLOSE)):
-                    bits[f] = w
+                if levels[f] == lv:
+                    romanised = (f, lv) == ("name", CLOSE) and not hangul
+                    bits[f] = self.household_close_romanised_bits if romanised else w
         cap_contact(bits, self.contact_cap)
         weight = self.prior_bits + sum(bits.values())
         explanation = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]

@@ -97,9 +97,9 @@ def score_pairs(
         both_hangul = (ca >= 0) & (cb >= 0) & hangul[ca] & hangul[cb]
         for (f, lv), w in model.household_bits.items():
             mask = household & (levels[f] == lv)
-            if (f, lv) == ("name", CLOSE):
-                mask &= both_hangul
             bits[f][mask] = w
+            if (f, lv) == ("name", CLOSE):
+                bits[f][mask & ~both_hangul] = model.household_close_romanised_bits
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
     cap = model.contact_cap
     scale = np.where(positive > cap, cap / np.maximum(positive, 1e-300), 1.0)
