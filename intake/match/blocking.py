@@ -32,7 +32,6 @@ RULES: tuple[Rule, ...] = (
     Rule("name_birth_year", ("name_block", "birth_year"), "birth_date"),
     Rule("name_postcode", ("name_block", "postal_code"), "address"),
     Rule("initials_birth_date", ("initials", "birth_date"), "name"),
-    Rule("unit_postcode", ("unit", "postal_code"), "name"),
     Rule("birth_date_postcode", ("birth_date", "postal_code"), "name"),
     Rule("name_phone_tail", ("name_block", "phone_tail"), "phone"),
     Rule("name_building", ("name_block", "building"), "address"),
