@@ -75,7 +75,7 @@ def candidate_records(
         needed = [p for p in where.split(":")[1:]]
         if any(not params.get(p.split()[0]) for p in needed):
             continue
-        n = max(1, limit // 8) if rule in _BROAD else limit  # broad rules: a few neighbours
+        n = max(1, limit // 25) if rule in _BROAD else limit  # broad rules: a few neighbours
         rows = db.conn.execute(
             f"SELECT {KEY_SELECT} FROM submissions WHERE {where} AND id != :id LIMIT {int(n)}",
             params,
