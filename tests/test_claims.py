@@ -645,8 +645,12 @@ def test_after_submit_runs_the_matcher_hooks_with_the_new_id(client, db, monkeyp
     import intake.claims.hooks as hooks
 
     calls = []
-    monkeypatch.setattr(hooks, "_match", lambda db_, sid, settings: calls.append(("match", sid)))
-    monkeypatch.setattr(hooks, "_link", lambda db_, sid, settings: calls.append(("link", sid)))
+    monkeypatch.setattr(
+        hooks, "match_incremental", lambda db_, sid, **kw: calls.append(("match", sid))
+    )
+    monkeypatch.setattr(
+        hooks, "link_submission", lambda db_, sid, **kw: calls.append(("link", sid))
+    )
     post_claim(client)
     sid = only_row(db)["id"]
     assert calls == [("match", sid), ("link", sid)]
@@ -655,11 +659,11 @@ def test_after_submit_runs_the_matcher_hooks_with_the_new_id(client, db, monkeyp
 def test_hook_failures_never_reach_the_claimant_nor_leak_pii(client, db, monkeypatch, caplog):
     import intake.claims.hooks as hooks
 
-    def boom(db_, sid, settings):
+    def boom(db_, sid, **kw):
         raise ValueError("hong.gildong@naver.com 010-1234-5678 홍길동")
 
-    monkeypatch.setattr(hooks, "_match", boom)
-    monkeypatch.setattr(hooks, "_link", boom)
+    monkeypatch.setattr(hooks, "match_incremental", boom)
+    monkeypatch.setattr(hooks, "link_submission", boom)
     with caplog.at_level(logging.DEBUG):
         response = post_claim(client)
     assert response.status_code == 303
@@ -683,12 +687,29 @@ def test_no_pii_in_logs(make_app, caplog):
 
 
 def test_real_matcher_runs_after_submit_and_groups_a_repeat_filing(client, db):
-    pytest.importorskip("intake.match.pipeline")
     post_claim(client)
     post_claim(client, phone="010 1234 5678", email="hong.gildong@naver.com")
     rows = list(db.query("SELECT id, person_id, matched_at FROM submissions ORDER BY id"))
     assert len(rows) == 2 and all(r["person_id"] for r in rows)
     assert rows[0]["person_id"] == rows[1]["person_id"]
+
+
+def test_web_claim_is_cross_checked_in_privacy_mode(make_app, tmp_path):
+    """With ACCOUNT_HASH_KEY the list holds only HMACs; the web claim still links (verified)."""
+    from intake.importing import import_accounts
+
+    app = make_app(ACCOUNT_HASH_KEY="firm-secret")
+    listed = tmp_path / "affected.csv"
+    listed.write_text(
+        "회원번호,이름,이메일,휴대폰\nA-1,홍길동,hong.gildong@naver.com,010-1234-5678\n",
+        encoding="utf-8",
+    )
+    database = store.connect(app.config["DB"])
+    import_accounts(database, listed, hash_key="firm-secret")
+    assert database.execute("SELECT email, phone FROM accounts").fetchone() == (None, None)
+    post_claim(app.test_client())
+    row = only_row(database)
+    assert (row["account_status"], row["account_id"]) == ("verified", "A-1")
 
 
 def test_smtp_transport_uses_the_configured_server(make_app, monkeypatch):

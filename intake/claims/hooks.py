@@ -14,19 +14,31 @@ from typing import Any
 
 import sqlite_utils
 
+from ..match.link import link_submission
+from ..match.pipeline import match_incremental
+from ..match.settings import MatchSettings
+
 log = logging.getLogger(__name__)
 
 
 def after_submit(
     db: sqlite_utils.Database, sid: int, config: Mapping[str, Any] | None = None
 ) -> None:
-    """Run the incremental matcher and the account link for one new submission."""
-    settings = _settings(config or {})
-    for step, call in (("match", _match), ("link", _link)):
+    """Run the incremental matcher and the account link for one new submission.
+
+    In privacy mode (``ACCOUNT_HASH_KEY``) the link compares keyed hashes, as the list has
+    no clear e-mails or phones.
+    """
+    config = config or {}
+    settings = MatchSettings.from_config(config)
+    hash_key = config.get("ACCOUNT_HASH_KEY")
+    steps = (
+        ("match", lambda: match_incremental(db, sid, settings=settings)),
+        ("link", lambda: link_submission(db, sid, settings=settings, hash_key=hash_key)),
+    )
+    for step, call in steps:
         try:
-            call(db, sid, settings)
-        except ImportError:
-            log.info("after_submit: %s step not available yet (submission %s)", step, sid)
+            call()
         except Exception as exc:  # noqa: BLE001 - never let matching break a stored claim
             log.error(
                 "after_submit: %s step failed for submission %s (%s)",
@@ -34,23 +46,3 @@ def after_submit(
                 sid,
                 type(exc).__name__,
             )
-
-
-def _settings(config: Mapping[str, Any]) -> Any:
-    try:
-        from ..match.settings import MatchSettings
-    except ImportError:
-        return None
-    return MatchSettings.from_config(config)
-
-
-def _match(db: sqlite_utils.Database, sid: int, settings: Any) -> None:
-    from ..match.pipeline import match_incremental
-
-    match_incremental(db, sid, settings=settings)
-
-
-def _link(db: sqlite_utils.Database, sid: int, settings: Any) -> None:
-    from ..match.link import link_submission
-
-    link_submission(db, sid, settings=settings)
