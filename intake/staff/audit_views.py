@@ -8,7 +8,7 @@ from datetime import date
 from flask import render_template, request
 
 from ..db import get_db
-from ..store import audit_view
+from ..store import audit as store_audit
 from ..store.staff import list_users
 from .auth import require_role
 from .blueprint import bp
@@ -28,7 +28,7 @@ def audit_log():
     except ValueError:
         user_id, page = None, 0
     since, until = _day(request.args.get("since")), _day(request.args.get("until"))
-    rows = audit_view.events(
+    rows = store_audit.audit_events(
         db,
         action=action,
         user_id=user_id,
@@ -46,7 +46,7 @@ def audit_log():
         page=page,
         action=action,
         user_id=user_id,
-        actions=audit_view.actions(db),
+        actions=store_audit.actions(db),
         since=since or "",
         until=until or "",
         users={u["id"]: u["email"] for u in list_users(db)},

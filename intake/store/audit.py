@@ -31,10 +31,12 @@ def audit_events(
     *,
     action: str | None = None,
     user_id: int | None = None,
-    limit: int = 200,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 100,
     offset: int = 0,
 ) -> list[dict]:
-    """Newest first, optionally filtered by action and user."""
+    """Newest first. ``since``/``until`` are inclusive 'YYYY-MM-DD' days (UTC)."""
     where, params = [], []
     if action:
         where.append("action = ?")
@@ -42,8 +44,17 @@ def audit_events(
     if user_id is not None:
         where.append("user_id = ?")
         params.append(user_id)
-    sql = "SELECT * FROM audit"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if until:
+        where.append("at < date(?, '+1 day')")
+        params.append(until)
+    sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "")
     sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
-    return list(db.query(sql, [*params, limit, offset]))
+    return [dict(row) for row in db.query(sql, [*params, limit, offset])]
+
+
+def actions(db: sqlite_utils.Database) -> list[str]:
+    """Every action name that occurs, for the filter menu."""
+    return [row[0] for row in db.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
