@@ -17,6 +17,7 @@ import sqlite_utils
 
 from . import __version__
 from .store import report
+from .store.accounts import fraud_flags
 from .store.report import STATUSES, Filters
 from .xlsx import PlainSheet
 
@@ -48,11 +49,7 @@ LEGEND = [
 
 def _fraud_flag_count(db: sqlite_utils.Database) -> int | str:
     try:
-        from .store.accounts import fraud_flags
-    except ImportError:
-        return "not available"
-    try:
-        return len(list(fraud_flags(db)))
+        return len(fraud_flags(db))
     except sqlite3.Error:
         return "not available"
 

@@ -126,7 +126,8 @@ def reviewer(client, db):
 
 
 def test_different_keeps_apart_and_undo_rejoins(client, db, reviewer):
-    pipeline = pytest.importorskip("intake.match.pipeline")
+    from intake.match import pipeline
+
     record = dict(name="김민준", phone="010-1234-5678", email="mj@naver.com")
     a = add_submission(db, birth_date="1985-03-14", **record)
     b = add_submission(db, birth_date="1985-03-14", **record)
@@ -146,7 +147,7 @@ def test_different_keeps_apart_and_undo_rejoins(client, db, reviewer):
 
 
 def test_same_joins_a_review_pair_forever(app, client, db, reviewer):
-    pipeline = pytest.importorskip("intake.match.pipeline")
+    from intake.match import pipeline
     from intake.match.settings import MatchSettings
 
     # a tiny store links almost anything (rare values), so raise the auto-link bar to get a
@@ -170,7 +171,8 @@ def test_same_joins_a_review_pair_forever(app, client, db, reviewer):
 
 
 def test_split_then_rerun_keeps_submission_out(client, db, reviewer):
-    pipeline = pytest.importorskip("intake.match.pipeline")
+    from intake.match import pipeline
+
     record = dict(name="이서연", phone="010-2222-3333", email="sy@naver.com")
     ids = [add_submission(db, **record) for _ in range(3)]
     pipeline.run_match(db, full=True)
@@ -182,8 +184,8 @@ def test_split_then_rerun_keeps_submission_out(client, db, reviewer):
 
 
 def test_link_decision_updates_account_status_at_once(client, db, reviewer, tmp_path):
-    link = pytest.importorskip("intake.match.link")
     from intake.importing import import_accounts
+    from intake.match import link
 
     listing = tmp_path / "list.csv"
     listing.write_text(

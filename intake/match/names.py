@@ -1,22 +1,15 @@
-"""Name helpers the matcher needs, taken from H1's normalisers (``intake.normalize``).
+"""Name helpers the matcher needs, on top of the normalisers (``intake.normalize``).
 
-Why an adapter: blocking and scoring only need ``name_similarity`` and the blocking forms of a
-``k_name``; keeping the import in one place lets the engine run (plain Levenshtein on the key)
-before the normaliser package exports them.
+Blocking and scoring need ``name_similarity`` and the blocking forms of a ``k_name``; these
+wrappers add the matcher's own caches and shortcuts in one place.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
-
-try:  # pragma: no cover - depends on which normaliser version is installed
-    from intake.normalize import name_forms as _name_forms
-    from intake.normalize import name_similarity as _name_similarity
-except ImportError:  # pragma: no cover
-    _name_forms = None
-    _name_similarity = None
+from ..normalize import name_forms as _name_forms
+from ..normalize import name_similarity as _name_similarity
 
 
 @lru_cache(maxsize=1 << 20)
@@ -24,26 +17,22 @@ def name_similarity(a: str, b: str) -> float:
     """Symmetric similarity in [0, 1] of two k_name keys (jamo / romanised skeleton)."""
     if a == b:
         return 1.0
-    if _name_similarity is not None:
-        return float(_name_similarity(a, b))
-    return Levenshtein.normalized_similarity(a, b)
+    return float(_name_similarity(a, b))
 
 
 @lru_cache(maxsize=1 << 20)
 def block_forms(k_name: str) -> tuple[str, str]:
     """(block key, initials) of a k_name: 두음법칙-folded Hangul or Latin skeleton, 초성 or
     first letters. Blocking only: similar spellings must share one of them."""
-    if _name_forms is not None:
-        forms = _name_forms(k_name)
-        initials = forms.initials or "".join(t[:1] for t in forms.block.split())
-        return forms.block or k_name, initials
-    return k_name, "".join(t[:1] for t in k_name.split()) if " " in k_name else k_name[:1]
+    forms = _name_forms(k_name)
+    initials = forms.initials or "".join(t[:1] for t in forms.block.split())
+    return forms.block or k_name, initials
 
 
 @lru_cache(maxsize=1 << 20)
 def hangul_forms(k_name: str) -> tuple[str, str] | None:
     """(jamo, 두음-folded block) of an all-Hangul k_name, else None (compared in Python)."""
-    if _name_forms is None or not is_hangul(k_name):
+    if not is_hangul(k_name):
         return None
     forms = _name_forms(k_name)
     return forms.jamo, forms.block

@@ -6,43 +6,23 @@ area never re-implements clustering.
 
 from __future__ import annotations
 
-import logging
-
 import sqlite_utils
 from flask import current_app
 
-log = logging.getLogger(__name__)
+from ..match.link import link_submission
+from ..match.pipeline import recluster
+from ..match.settings import MatchSettings
 
 
-def _settings():
-    try:
-        from ..match.settings import MatchSettings
-    except ImportError:
-        return None
-    return MatchSettings.from_config(current_app.config)
-
-
-def refresh_after(db: sqlite_utils.Database, kind: str, submission_ids: list[int]) -> bool:
-    """Recluster the touched persons (dedup) or re-link the submission (link).
-
-    Returns False when the matcher is not installed yet (persons then update at the next
-    ``intake match``; the decision itself is stored either way).
-    """
-    try:
-        if kind == "dedup":
-            from ..match.pipeline import recluster
-
-            recluster(db, submission_ids, settings=_settings())
-        else:
-            from ..match.link import link_submission
-
-            link_submission(
-                db,
-                submission_ids[0],
-                settings=_settings(),
-                hash_key=current_app.config.get("ACCOUNT_HASH_KEY"),
-            )
-    except ImportError:
-        log.warning("matcher not available; persons update at the next match run")
-        return False
-    return True
+def refresh_after(db: sqlite_utils.Database, kind: str, submission_ids: list[int]) -> None:
+    """Recluster the touched persons (dedup) or re-link the submission (link)."""
+    settings = MatchSettings.from_config(current_app.config)
+    if kind == "dedup":
+        recluster(db, submission_ids, settings=settings)
+    else:
+        link_submission(
+            db,
+            submission_ids[0],
+            settings=settings,
+            hash_key=current_app.config.get("ACCOUNT_HASH_KEY"),
+        )

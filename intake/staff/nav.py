@@ -10,9 +10,7 @@ from .auth import has_role
 
 # (endpoint, label, roles); endpoints that are not registered are skipped.
 EXTRA = [
-    ("staff.export", _l("Export"), ("lawyer", "admin")),
     ("staff.export_page", _l("Export"), ("lawyer", "admin")),
-    ("staff.imports", _l("Imports"), ("admin",)),
 ]
 
 
