@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import statistics
 import sys
@@ -69,6 +70,11 @@ def main() -> None:
     ap.add_argument("--singles", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=None, help="scoring processes (default: cores)")
+    ap.add_argument(
+        "--reuse-claims",
+        action="store_true",
+        help="keep the claims already loaded in --db (as many as --claims) instead of new ones",
+    )
     args = ap.parse_args()
     db_path = args.db or DATA / f"link-{args.accounts}.db"
     if not db_path.exists():
@@ -78,13 +84,15 @@ def main() -> None:
         import_accounts(store.connect(db_path), src, progress=True)
     db = store.connect(db_path)
     n_accounts = db.execute("SELECT coalesce(max(id), 0) FROM accounts").fetchone()[0]
-    db.execute("DELETE FROM pairs WHERE kind = 'link'")
-    db.execute("DELETE FROM submissions")
-    db.execute("DELETE FROM imports WHERE kind = 'claims'")
-    claims = DATA / f"claims-{args.claims}.csv"
-    build_claims(db, args.claims, claims)
-    n_claims = import_claims(db, claims).loaded
-    claims.unlink()
+    n_claims = db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    if not (args.reuse_claims and abs(n_claims - args.claims) < args.claims // 100 + 10):
+        db.execute("DELETE FROM pairs WHERE kind = 'link'")
+        db.execute("DELETE FROM submissions")
+        db.execute("DELETE FROM imports WHERE kind = 'claims'")
+        claims = DATA / f"claims-{args.claims}.csv"
+        build_claims(db, args.claims, claims)
+        n_claims = import_claims(db, claims).loaded
+        claims.unlink()
     times, cpus = [], []
     for _ in range(args.repeat):
         t, c = time.perf_counter(), cpu_seconds()
@@ -94,7 +102,8 @@ def main() -> None:
         print(
             f"batch: {report.submissions} claims in {times[-1]:.2f} s wall, {cpus[-1]:.2f} s CPU "
             f"(verified {report.verified}, probable {report.probable}, "
-            f"unverified {report.unverified})",
+            f"unverified {report.unverified}; pairs {report.pairs}), "
+            f"load average {os.getloadavg()[0]:.2f}",
             flush=True,
         )
     batch = statistics.median(times)

@@ -12,7 +12,9 @@ from test_imports import gen_csv
 
 from intake import store
 from intake.importing import import_accounts
-from intake.match.link import LinkError, fraud_flags, link_submission, run_link
+from intake.match import linkscore
+from intake.match.link import Linker, LinkError, fraud_flags, link_submission, run_link
+from intake.store.accounts import Lookup
 from intake.store.decisions import add_decision
 from intake.store.submissions import insert_submission
 
@@ -29,6 +31,13 @@ LIST = [
     ["이서연", "seoyeon@daum.net", "010-9999-8888", "부산 해운대구 센텀중앙로 79", "48058", "A2"],
     ["박도윤", "", "010-5555-6666", "서울 송파구 올림픽로 300, 5동 101호", "05551", "A3"],
 ]
+
+
+@pytest.fixture(params=["vectorised", "pair by pair"])
+def scoring(request, monkeypatch):
+    """Run a test through both scoring paths of ``linkscore`` (they must agree)."""
+    monkeypatch.setattr(linkscore, "VECTOR_MIN", 0 if request.param == "vectorised" else 10**9)
+    return request.param
 
 
 @pytest.fixture
@@ -67,7 +76,7 @@ def row(db, sid: int) -> dict:
         ({"name": "박도윤"}, "unverified", None),  # a common name alone proves nothing
     ],
 )
-def test_statuses(listed, record, status, account):
+def test_statuses(listed, scoring, record, status, account):
     sid = add(listed, **record)
     report = run_link(listed)
     assert report.submissions == 1
@@ -143,7 +152,7 @@ def test_claimant_matching_many_accounts_goes_to_review(db, tmp_path):
     assert "claimant_many_accounts" in kinds
 
 
-def test_reviewer_decisions_are_honoured(listed):
+def test_reviewer_decisions_are_honoured(listed, scoring):
     sid = add(listed, name="홍길동", email="minjun@naver.com")
     run_link(listed)
     account = row(listed, sid)["account_row"]
@@ -227,3 +236,78 @@ def test_worker_processes_give_the_same_results(listed):
     assert report.submissions == len(ids)
     parallel = [(r["account_status"], r["account_row"]) for r in map(lambda s: row(listed, s), ids)]
     assert parallel == serial
+
+
+# Claims that exercise every probe and status against LIST, plus near misses.
+MIXED = [
+    {"name": "김민준", "email": "MinJun@Naver.com"},
+    {"name": "김 민준", "phone": "+82 10 1234 5678", "birth_date": "1990-01-01"},
+    {"name": "Kim Minjun", "phone": "01012345678"},
+    {"name": "이서연", "email": "seoyeon@hanmail.net", "postal_code": "48058"},
+    {"name": "홍길동", "email": "minjun@naver.com"},
+    {"name": "박도윤", "address": "서울 송파구 올림픽로 300, 5동 101호", "postal_code": "05551"},
+    {"name": "박도윤", "address": "서울 송파구 올림픽로 300, 5동 102호", "postal_code": "05551"},
+    {"name": "박도윤", "phone": "010-5555-6666", "address": "서울 송파구 올림픽로 300"},
+    {"name": "홍길동", "phone": "010-5555-6666"},
+    {"name": "최하은", "email": "haeun@naver.com"},
+    {"name": "박도윤"},
+]
+
+
+def stored(db) -> list[tuple]:
+    subs = db.execute(
+        "SELECT id, account_status, account_id, account_row, account_score, account_explanation"
+        " FROM submissions ORDER BY id"
+    ).fetchall()
+    pairs = db.execute(
+        "SELECT id_l, id_r, probability, weight, band, explanation, rule FROM pairs"
+        " WHERE kind = 'link' ORDER BY id_l, id_r"
+    ).fetchall()
+    return subs + pairs
+
+
+def test_batch_and_single_submissions_store_the_same(listed, monkeypatch):
+    """The batch (sorted probes, vectorised scoring) and the web path (one statement, pair by
+    pair) store byte-identical statuses, scores, explanations and pairs."""
+    ids = [add(listed, **r) for r in MIXED]
+    monkeypatch.setattr(linkscore, "VECTOR_MIN", 0)
+    report = run_link(listed, full=True, workers=0)
+    assert (report.verified, report.probable) == (5, 3)  # every status is exercised
+    batch = stored(listed)
+    monkeypatch.setattr(linkscore, "VECTOR_MIN", 10**9)
+    listed.execute("DELETE FROM pairs WHERE kind = 'link'")
+    listed.execute("UPDATE submissions SET account_status = 'unverified', account_row = NULL")
+    for sid in ids:
+        link_submission(listed, sid)
+    assert stored(listed) == batch
+
+
+def test_link_many_equals_link_per_claim(listed):
+    for r in MIXED * 2:
+        add(listed, **r)
+    rows = listed.execute(
+        "SELECT id, person_id, k_name, k_email, k_phone, k_phone_tail, k_birth, k_postcode,"
+        " k_addr, k_unit FROM submissions ORDER BY id"
+    ).fetchall()
+    linker = Linker(listed)
+    decisions = {(rows[0][0], 1): "different", (rows[4][0], 1): "same"}
+    many = linker.link_many(rows, decisions)
+    assert many == [linker.link(r, decisions) for r in rows]
+    assert many[0].status == "unverified" and many[4].status == "verified"
+
+
+def test_lookup_probe_many_limits_and_keys(db, tmp_path):
+    rows = [["김민준", f"m{i}@naver.com", "010-1234-5678", "", "06236", f"A{i}"] for i in range(5)]
+    rows.append(["이서연", "minjun@naver.com", "010-9999-8888", "", "48058", "B"])
+    import_accounts(db, gen_csv(tmp_path / "list.csv", [HEADER, *rows]))
+    lookup = Lookup(db, limit=3)
+    keys = ["+821012345678", "+821099998888", "+821000000000", "+821012345678"]
+    phone = lookup.probe_many("phone", keys)
+    assert phone == {"+821012345678": [1, 2, 3], "+821099998888": [6]}  # capped, misses left out
+    by_name = lookup.probe_many("name_postcode", [("김민준", "06236"), ("김민준", "48058")])
+    assert by_name == {("김민준", "06236"): [1, 2, 3]}
+    assert lookup.probe_many("email", []) == {}
+    found = lookup.rows([6, 2, 6, 99])
+    assert sorted(found) == [2, 6] and found[6][1] == "B"
+    single = lookup.candidates({"k_phone": "+821012345678"})
+    assert sorted(single) == phone["+821012345678"]  # the same capped hits as one submission

@@ -15,27 +15,24 @@ of several different persons; one claimant matching many accounts. Never imports
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
 from ..loading import key_check, key_hasher
-from ..normalize import normalize_address
 from ..store import accounts as store_accounts
 from ..store import links as store_links
 from ..store.links import LinkResult
+from .linkscore import RULE_BITS, link_results
 from .score import Model
 from .settings import MatchSettings
 
-STRONG_RULES = frozenset({"email", "phone"})
-NAME_AGREES = frozenset({"exact", "close"})
 MANY_ACCOUNTS = 3  # a claimant matching this many accounts goes to review
 PARALLEL_MIN = 20_000  # below this many claims, scoring in-process beats starting workers
 CHUNK = 2_000  # claims per worker task
@@ -87,73 +84,53 @@ class Linker:
         self.model = Model(settings=self.settings, n=n)
         self.lookup = store_accounts.Lookup(db)
 
+    def _keys(self, keyrow: tuple) -> tuple:
+        """The key row with e-mail, phone and phone tail hashed in privacy mode."""
+        if self.hasher is None:
+            return tuple(keyrow)
+        h, r = self.hasher, list(keyrow)
+        r[3], r[4], r[5] = h(r[3]), h(r[4]), h(r[5])
+        return tuple(r)
+
     def link(
         self, keyrow: tuple, decisions: Mapping[tuple[int, int], str] | None = None
     ) -> LinkResult:
-        """The status of one submission (key row as ``store.links.SUBMISSION_KEYS``)."""
-        sid = keyrow[0]
-        sub = {
-            "k_name": keyrow[2],
-            "k_email": keyrow[3],
-            "k_phone": keyrow[4],
-            "k_phone_tail": keyrow[5],
-            "k_birth": keyrow[6],
-            "k_postcode": keyrow[7],
-            "k_addr": keyrow[8],
-            "k_unit": keyrow[9],
-        }
-        if self.hasher is not None:
-            h = self.hasher
-            sub["k_email"], sub["k_phone"] = h(sub["k_email"]), h(sub["k_phone"])
-            sub["k_phone_tail"] = h(sub["k_phone_tail"])
-        decisions = decisions or {}
-        best: tuple | None = None
-        pairs = []
-        for acc_id, (row, rules) in self.lookup.candidates(sub).items():
-            decision = decisions.get((sid, acc_id))
-            if decision == "different":
-                continue
-            acc = {
-                "k_name": row[2],
-                "k_email": row[3],
-                "k_phone": row[4],
-                "k_phone_tail": row[5],
-                "k_postcode": row[6],
-                "k_addr": row[7],
-                "k_unit": row[8],
-            }
-            if row[7] is None and row[9] and sub["k_addr"]:  # address keys deferred at import
-                a = normalize_address(row[9])
-                acc["k_addr"], acc["k_unit"] = a.key, a.unit
-            scored = self.model.score(sub, acc)
-            name_ok = scored.levels.get("name") in NAME_AGREES
-            if decision == "same" or (rules & STRONG_RULES and name_ok):
-                tier = 2
-            elif scored.probability >= self.settings.lower or "email" in rules:
-                tier = 1
-            else:
-                tier = 0
-            expl = None
-            if tier:
-                band = "link" if tier == 2 else "review"
-                expl = json.dumps(scored.explanation, separators=(",", ":"))
-                rule = ",".join(sorted(rules))
-                pairs.append((acc_id, scored.probability, scored.weight, band, expl, rule))
-            rank = (tier, decision == "same", scored.probability, -acc_id)
-            if best is None or rank > best[0]:
-                best = (rank, acc_id, row[1], scored, expl)
-        if best is None or best[0][0] == 0:
-            return LinkResult(sid, "unverified", pairs=pairs)
-        (tier, *_), acc_id, account_id, scored, expl = best
-        return LinkResult(
-            sid,
-            "verified" if tier == 2 else "probable",
-            account_row=acc_id,
-            account_id=account_id,
-            score=scored.probability,
-            explanation=expl,
-            pairs=pairs,
-        )
+        """The status of one submission (key row as ``store.links.SUBMISSION_KEYS``): one
+        statement for its three probes, then the same scoring as the batch."""
+        sub = self._keys(keyrow)
+        keys = {"k_email": sub[3], "k_phone": sub[4], "k_name": sub[2], "k_postcode": sub[7]}
+        found = self.lookup.candidates(keys)
+        cands = [
+            (0, acc, sum(RULE_BITS[r] for r in rules)) for acc, (_row, rules) in found.items()
+        ]
+        rows = {acc: row for acc, (row, _rules) in found.items()}
+        return link_results(self.model, [sub], rows, cands, decisions)[0]
+
+    def link_many(
+        self, keyrows: Sequence[tuple], decisions: Mapping[tuple[int, int], str] | None = None
+    ) -> list[LinkResult]:
+        """Statuses of many submissions: one sorted index probe per key kind for all of them,
+        one read of the distinct candidate accounts, one vectorised scoring pass."""
+        subs = [self._keys(r) for r in keyrows]
+        probe = self.lookup.probe_many
+        by_email = probe("email", (s[3] for s in subs if s[3]))
+        by_phone = probe("phone", (s[4] for s in subs if s[4]))
+        by_name = probe("name_postcode", ((s[2], s[7]) for s in subs if s[2] and s[7]))
+        cands: list[tuple[int, int, int]] = []
+        for i, s in enumerate(subs):
+            found: dict[int, int] = {}
+            if s[3]:
+                for acc in by_email.get(s[3], ()):
+                    found[acc] = found.get(acc, 0) | 1
+            if s[4]:
+                for acc in by_phone.get(s[4], ()):
+                    found[acc] = found.get(acc, 0) | 2
+            if s[2] and s[7]:
+                for acc in by_name.get((s[2], s[7]), ()):
+                    found[acc] = found.get(acc, 0) | 4
+            cands += [(i, acc, mask) for acc, mask in found.items()]
+        rows = self.lookup.rows(acc for _i, acc, _m in cands)
+        return link_results(self.model, subs, rows, cands, decisions)
 
 
 def run_link(
@@ -230,8 +207,7 @@ def _init_worker(path: str, settings: MatchSettings, hash_key: Any, decisions: d
 
 
 def _link_chunk(rows: list[tuple]) -> list[LinkResult]:
-    linker, decisions = _WORKER["linker"], _WORKER["decisions"]
-    return [linker.link(row, decisions) for row in rows]
+    return _WORKER["linker"].link_many(rows, _WORKER["decisions"])
 
 
 def _linked_chunks(
@@ -240,7 +216,7 @@ def _linked_chunks(
     """Results per chunk in submission order; bounded in flight so memory stays flat."""
     if workers <= 0:
         for rows in chunks:
-            yield [linker.link(row, decisions) for row in rows]
+            yield linker.link_many(rows, decisions)
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=_init_worker, initargs=init) as pool:

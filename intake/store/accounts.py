@@ -8,6 +8,7 @@ Bulk loading follows the fastest plain-SQLite recipe: one transaction per 100k r
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
@@ -160,6 +161,42 @@ class Lookup:
             else:
                 hit[1].add(rule)
         return out
+
+    # Batch probes: one statement per probe kind for many keys. The keys go in as one sorted
+    # JSON array, so the index is walked in key order (neighbouring leaf pages, not random ones)
+    # and each key's hits come back as ids only, straight from the (covering) key index.
+    _BATCH = {
+        "email": "k_email = j.value",
+        "phone": "k_phone = j.value",
+        "name_postcode": "k_name = j.value ->> 0 AND k_postcode = j.value ->> 1",
+    }
+
+    def probe_many(self, rule: str, keys: Iterable[Any]) -> dict[Any, list[int]]:
+        """{key: accounts.ids} for many keys of one probe kind (``name_postcode`` keys are
+        (name, postcode) tuples); at most ``limit`` ids per key, in index order, like
+        :meth:`candidates`. Keys without hits are left out."""
+        ordered = sorted(set(keys))
+        if not ordered:
+            return {}
+        payload = [list(k) for k in ordered] if rule == "name_postcode" else ordered
+        sql = (
+            f"SELECT j.key, (SELECT group_concat(id) FROM (SELECT id FROM accounts"
+            f" WHERE {self._BATCH[rule]} LIMIT {self.limit})) FROM json_each(?) j"
+        )
+        found = self.conn.execute(sql, [json.dumps(payload, ensure_ascii=False)])
+        return {ordered[i]: [int(x) for x in ids.split(",")] for i, ids in found if ids}
+
+    def rows(self, ids: Iterable[int]) -> dict[int, tuple]:
+        """{accounts.id: row (``LOOKUP_COLUMNS``)} for many accounts in one statement; SQLite
+        reads them in id order, so table pages are visited once each, front to back."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        sql = (
+            f"SELECT {LOOKUP_COLUMNS} FROM accounts"
+            " WHERE id IN (SELECT value FROM json_each(?))"
+        )
+        return {r[0]: r for r in self.conn.execute(sql, [json.dumps(wanted)])}
 
 
 def account_rows(db: sqlite_utils.Database, ids: list[int]) -> list[dict[str, Any]]:
