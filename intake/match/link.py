@@ -100,9 +100,7 @@ class Linker:
         sub = self._keys(keyrow)
         keys = {"k_email": sub[3], "k_phone": sub[4], "k_name": sub[2], "k_postcode": sub[7]}
         found = self.lookup.candidates(keys)
-        cands = [
-            (0, acc, sum(RULE_BITS[r] for r in rules)) for acc, (_row, rules) in found.items()
-        ]
+        cands = [(0, acc, sum(RULE_BITS[r] for r in rules)) for acc, (_row, rules) in found.items()]
         rows = {acc: row for acc, (row, _rules) in found.items()}
         return link_results(self.model, [sub], rows, cands, decisions)[0]
 

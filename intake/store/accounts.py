@@ -192,10 +192,7 @@ class Lookup:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
-        sql = (
-            f"SELECT {LOOKUP_COLUMNS} FROM accounts"
-            " WHERE id IN (SELECT value FROM json_each(?))"
-        )
+        sql = f"SELECT {LOOKUP_COLUMNS} FROM accounts WHERE id IN (SELECT value FROM json_each(?))"
         return {r[0]: r for r in self.conn.execute(sql, [json.dumps(wanted)])}
 
 
