@@ -17,10 +17,13 @@ from .loading import (
     BATCH_ROWS,
     ImportReport,
     Rejects,
+    account_batches,
+    claim_batches,
     fingerprint,
+    in_reader_process,
     key_check,
-    prepared_rows,
     progress_bar,
+    use_reader_process,
 )
 from .refs import new_claim_ref
 from .store import accounts as store_accounts
@@ -144,31 +147,34 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
         report.rejects_file = str(rejects.path)
     total = None if table.format == "xlsx" else max(lines - 1, 0) or None  # zip: no line count
     bar = progress_bar(total, loaded + rejected, table.path.name, progress)
-    batch: list = []
-    last, pending = start_after, 0
+    if insert_sql is None:
+        batches = claim_batches(
+            table, start_after=start_after, init_args=init, workers=workers, batch_rows=batch_rows
+        )
+    else:
+        kwargs = dict(
+            table=table, start_after=start_after, hash_key=init[1], import_id=import_id,
+            batch_rows=batch_rows,
+        )  # fmt: skip
+        if use_reader_process(workers, table, lines - start_after):
+            batches = in_reader_process(account_batches, **kwargs)
+        else:
+            batches = account_batches(**kwargs)
     try:
-        for line, prepared, cells in prepared_rows(
-            table, start_after=start_after, init_args=init, workers=workers
-        ):
-            last, pending = line, pending + 1
-            if cells is not None:
-                rejects.add(line, prepared, cells)
-                rejected += 1
-            else:
-                if insert_sql is None:  # claims: refs drawn here, in the one writing process
+        for rows, rejected_rows, last, pending in batches:
+            for line, reason, cells in rejected_rows:
+                rejects.add(line, reason, cells)
+            if insert_sql is None:  # claims: refs drawn here, in the one writing process
+                for prepared in rows:
                     prepared[0] = new_claim_ref()
                     prepared[3] = import_id
-                batch.append(prepared)
-                loaded += 1
-            if len(batch) >= batch_rows:
-                _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
-                if bar is not None:
-                    bar.update(pending)
-                batch, pending = [], 0
-        _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
-        if bar is not None:
-            bar.update(pending)
+            loaded += len(rows)
+            rejected += len(rejected_rows)
+            _commit(db, import_id, insert_sql, rows, last, loaded, rejected, rejects)
+            if bar is not None:
+                bar.update(pending)
     finally:
+        batches.close()  # ends a reader process whatever happened here
         rejects.close()
         if bar is not None:
             bar.close()

@@ -1,0 +1,137 @@
+"""The bulk loader's fast paths give exactly what the general paths give.
+
+The account-list import skips the general code for the common row (``account_row_builder``),
+decodes the file in blocks (``Table.checked_cells``), keys e-mails through a per-domain cache
+(``email_key``) and may read in a second process; each is compared here with the path it
+short-cuts, on generated input that mixes common and awkward spellings."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from intake import imports as imports_mod
+from intake import store
+from intake.importing import import_accounts
+from intake.imports import open_table
+from intake.loading import account_row_builder, key_hasher, prepare_account
+from intake.normalize import normalize_email
+from intake.normalize.emails import email_key
+
+LOCALS = ["minjun", "kim.minjun", "kim..x", ".kim", "a+tag", "Minjun", "user_1", "", "test",
+          "admin", "x" * 65, "민준", "a b", "kim-1"]  # fmt: skip
+DOMAINS = ["naver.com", "gmail.com", "googlemail.com", "hanmail.net", "daum.net", "naver.con",
+           "example.com", "mail.test", "kakao.com", "a-.com", "NAVER.COM", "x.c", "sub.co.kr",
+           "", "naver", "hanmail.com", "1.2.3.4", "ex.localhost"]  # fmt: skip
+
+
+@given(
+    st.sampled_from(LOCALS),
+    st.sampled_from(["@", "@@", "＠", " @", ""]),
+    st.sampled_from(DOMAINS),
+    st.sampled_from(["", " ", "."]),
+)
+@example("minjun", "@", "naver.com", "")
+@example("kim.min+x", "@", "gmail.com", "")
+def test_email_key_equals_the_full_normaliser(local, at, domain, end):
+    address = f"{local}{at}{domain}{end}"
+    assert email_key(address) == normalize_email(address).key
+    assert email_key(address) == normalize_email(address).key  # the cached domain, 2nd time
+
+
+NAMES = ["김민준", "김 민준", "Kim Minjun", "우우우", "없음", "김", "이서연님", "", " ", "金民俊",
+         "김민준1", "rlaalswns"]  # fmt: skip
+EMAILS = ["minjun@naver.com", "Minjun@Naver.com", "", "bad-email", "kim.m+x@gmail.com",
+          "a@naver.con", "test@test.com", "user@hanmail.net"]  # fmt: skip
+PHONES = ["010-1234-5678", "01012345678", "010-0000-0000", "+82 10 1234 5678", "02-123-4567",
+          "", "1234", "010-1234-567", "010 1234 5678 (본인)"]  # fmt: skip
+ADDRESSES = ["서울 강남구 테헤란로 142, 101동 1203호", "", "부산 해운대구 센텀중앙로 79"]
+POSTCODES = ["06236", "", "6236", "99999", "0623", "06236 ", "063-21", "04524"]
+ACCOUNT_IDS = ["A1", "", "C000000001"]
+LAYOUTS = [
+    ["이름", "이메일", "휴대폰", "주소", "우편번호", "회원번호"],
+    ["회원번호", "휴대폰", "이름"],
+    ["이름", "이메일", "휴대폰", "주소", "상세주소", "우편번호"],
+    ["이름", "이메일", "휴대폰", "생년월일", "메모"],
+]
+VALUES = {"이름": NAMES, "이메일": EMAILS, "휴대폰": PHONES, "주소": ADDRESSES,
+          "상세주소": ["101동", ""], "우편번호": POSTCODES, "회원번호": ACCOUNT_IDS,
+          "생년월일": ["1990-01-02", "x", ""], "메모": ["hi", ""]}  # fmt: skip
+
+
+@st.composite
+def list_rows(draw):
+    header = draw(st.sampled_from(LAYOUTS))
+    cells = [draw(st.sampled_from(VALUES[h])) for h in header]
+    cells = draw(st.sampled_from([cells, cells[:-1], [*cells, ""], [*cells, "extra"]]))
+    return header, cells
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300)
+@given(list_rows(), st.booleans(), st.booleans())
+def test_account_row_builder_equals_prepare_account(tmp_path, header_cells, hashed, suspect):
+    header, cells = header_cells
+    path = tmp_path / "h.csv"
+    path.write_text(",".join(header) + "\n", encoding="utf-8")
+    mapper = open_table(path, kind="accounts").mapper()
+    hasher = key_hasher("k" if hashed else None)
+    build = account_row_builder(mapper, hasher, 7)
+    record, problems = mapper(cells)
+    assert build(12, cells, suspect) == prepare_account(12, record, problems, hasher, 7)
+
+
+ROWS = [
+    ["김민준", "minjun@naver.com", "010-1234-5678", "서울 강남구\n테헤란로 142", "06236"],
+    ["", "", "", "", ""],
+    ["이서연", "a@b.co", "01099998888", '"인용" 주소', ""],
+    ["박도윤", "", "", "", "", "extra"],
+    ["최하은", "", "010-1111-2222", "", "04524"],
+]
+
+
+def _write(path: Path, rows, encoding: str, newline: str) -> Path:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, lineterminator=newline).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_checked_cells_equals_the_plain_reader(tmp_path, monkeypatch, block, encoding, newline):
+    rows = [["이름", "이메일", "휴대폰", "주소", "우편번호"], *(ROWS * 30)]
+    path = _write(tmp_path / "l.csv", rows, encoding, newline)
+    with open(path, "ab") as fh:  # a blank line, then one undecodable byte in a row
+        fh.write(newline.encode() + b"\xff\xfe," + "김,x".encode(encoding) + newline.encode())
+    monkeypatch.setattr(imports_mod, "BLOCK_BYTES", block)
+    table = open_table(path, kind="accounts", encoding=encoding)  # bad bytes defeat detection
+    plain = list(table.cells())
+    checked = list(table.checked_cells())
+    assert [(line, cells) for line, cells, _ in checked] == plain
+    bad = [line for line, cells in plain if any("\udcff" in c or "\ufffd" in c for c in cells)]
+    assert bad and all(suspect for line, _, suspect in checked if line in bad)
+    assert list(table.checked_cells(start_after=40)) == [c for c in checked if c[0] > 40]
+
+
+@pytest.mark.parametrize("hash_key", [None, "secret"])
+def test_reader_process_loads_what_the_in_process_loader_does(tmp_path, hash_key):
+    rows = [["이름", "이메일", "휴대폰", "주소", "우편번호"], *(ROWS * 40)]
+    path = _write(tmp_path / "list.csv", rows, "utf-8", "\n")
+    loaded = []
+    for workers in (0, 1):
+        db = store.connect(tmp_path / f"w{workers}.db")
+        rep = import_accounts(db, path, workers=workers, batch_rows=17, hash_key=hash_key)
+        loaded.append(
+            (
+                rep.loaded,
+                rep.rejected,
+                list(db.query("SELECT * FROM accounts ORDER BY id")),
+                path.with_name("list.csv.rejects.csv").read_bytes(),
+            )  # fmt: skip
+        )
+    assert loaded[0] == loaded[1]
+    assert loaded[0][0] == 120 and loaded[0][1] == 40  # blank rows are not rows
