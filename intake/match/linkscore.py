@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..normalize import normalize_address
+from ..normalize import address_keys
 from ..store.links import LinkResult
 from .compare import CLOSE, EXACT, FIELDS, LEVELS
 from .frame import KeyFrame, factorize
@@ -146,14 +146,14 @@ def _score(model: Model, subs, accounts, si: np.ndarray, ai: np.ndarray) -> Scor
     arows = [accounts[a] for a in used_a.tolist()]
     # Address keys of the list are computed lazily (the import skips them): only for accounts
     # paired with a claim that has an address; otherwise the level is 'missing' either way.
+    # ``address_keys`` is the import's fast path (same key/unit as ``normalize_address``).
     with_addr = np.fromiter((bool(r[8]) for r in srows), bool, len(srows))
     parse = np.zeros(len(arows), dtype=bool)
     parse[right[with_addr[left]]] = True
     acc_addr = []
     for row, p in zip(arows, parse.tolist(), strict=True):
         if row[7] is None and p and row[9]:
-            a = normalize_address(row[9])
-            acc_addr.append(_address(a.key, a.unit))
+            acc_addr.append(_address(*address_keys(row[9])[:2]))
         else:
             acc_addr.append(_address(row[7], row[8]))
     frame = KeyFrame(np.arange(len(srows) + len(arows), dtype=np.int64))
@@ -180,8 +180,7 @@ def _score_scalar(model: Model, subs, accounts, si: np.ndarray, ai: np.ndarray) 
         s, row = subs[i], accounts[acc]
         a_key, a_unit = row[7], row[8]
         if a_key is None and row[9] and s[8]:
-            parsed = normalize_address(row[9])
-            a_key, a_unit = parsed.key, parsed.unit
+            a_key, a_unit, _post = address_keys(row[9])
         sub = {c: s[j] for c, j in _SUB_COLUMNS}
         acc_keys = {c: row[j] for c, j in _ACC_COLUMNS} | {"k_addr": a_key, "k_unit": a_unit}
         scored = model.score(sub, acc_keys)
