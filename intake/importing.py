@@ -15,13 +15,16 @@ import sqlite_utils
 from .imports import open_table
 from .loading import (
     BATCH_ROWS,
+    READER_MESSAGE_ROWS,
     ImportReport,
     Rejects,
     account_batches,
     claim_batches,
+    collect_young,
     fingerprint,
     in_reader_process,
     key_check,
+    no_gc_pauses,
     progress_bar,
     use_reader_process,
 )
@@ -157,20 +160,33 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
             batch_rows=batch_rows,
         )  # fmt: skip
         if use_reader_process(workers, table, lines - start_after):
+            # small messages keep both processes busy; the commits stay batch_rows apart
+            kwargs["batch_rows"] = min(batch_rows, READER_MESSAGE_ROWS)
             batches = in_reader_process(account_batches, **kwargs)
         else:
             batches = account_batches(**kwargs)
+    batch: list = []
+    last, pending = start_after, 0
     try:
-        for rows, rejected_rows, last, pending in batches:
-            for line, reason, cells in rejected_rows:
-                rejects.add(line, reason, cells)
-            if insert_sql is None:  # claims: refs drawn here, in the one writing process
-                for prepared in rows:
-                    prepared[0] = new_claim_ref()
-                    prepared[3] = import_id
-            loaded += len(rows)
-            rejected += len(rejected_rows)
-            _commit(db, import_id, insert_sql, rows, last, loaded, rejected, rejects)
+        with no_gc_pauses():
+            for rows, rejected_rows, last, n in batches:
+                for line, reason, cells in rejected_rows:
+                    rejects.add(line, reason, cells)
+                if insert_sql is None:  # claims: refs drawn here, in the one writing process
+                    for prepared in rows:
+                        prepared[0] = new_claim_ref()
+                        prepared[3] = import_id
+                batch += rows
+                loaded += len(rows)
+                rejected += len(rejected_rows)
+                pending += n
+                if len(batch) >= batch_rows:
+                    _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
+                    if bar is not None:
+                        bar.update(pending)
+                    batch, pending = [], 0
+                    collect_young()
+            _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
             if bar is not None:
                 bar.update(pending)
     finally:

@@ -10,13 +10,17 @@ Rows can be normalised in worker processes (``workers=N``); by default in-proces
 from __future__ import annotations
 
 import csv
+import fcntl
+import gc
 import hashlib
 import hmac
 import json
+import marshal
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,7 +154,9 @@ _FAST_FIELDS = frozenset(("name", "email", "phone", "address", "postal_code", "a
 
 
 def account_row_builder(
-    mapper: RowMapper, hasher: Callable[[str | None], str | None] | None, import_id: int
+    mapper: RowMapper,
+    hasher: Callable[[str | None], str | None] | None,
+    import_id: int,
 ) -> Callable[[int, list[str], bool], tuple | str]:
     """``build(line, cells, suspect)`` -> exactly what ``prepare_account(line, *mapper(cells))``
     returns, without its dictionaries for the common row.
@@ -227,7 +233,12 @@ Batch = tuple[list, list, int, int]  # rows, rejects [(line, reason, cells)], la
 
 
 def account_batches(
-    table: Table, *, start_after: int, hash_key: Any, import_id: int, batch_rows: int
+    table: Table,
+    *,
+    start_after: int,
+    hash_key: Any,
+    import_id: int,
+    batch_rows: int,
 ) -> Iterator[Batch]:
     """The list file as batches of ``batch_rows`` accounts rows (plus the rejects among them).
 
@@ -274,17 +285,42 @@ def claim_batches(
     yield rows, rejects, last, n
 
 
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """The cyclic GC off while rows stream through (collected between batches instead).
+
+    Why: every row allocates tuples and lists, so the collector ran thousands of times per
+    batch, each time walking the batch of 100k rows still held (measured ~10% of the import).
+    Rows make no reference cycles; :func:`collect_young` between batches catches stray ones."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def collect_young() -> None:
+    """Collect the young generations (cheap once the committed batch has been freed)."""
+    gc.collect(1)
+
+
 def _produce(conn: Any, factory: Callable[..., Iterator[Batch]], kwargs: dict) -> None:
+    gc.disable()  # this process only streams rows; it ends when the file does
     try:
         for batch in factory(**kwargs):
-            conn.send(batch)
-        conn.send(None)
+            conn.send_bytes(marshal.dumps(batch))
+            del batch
+            collect_young()
+        conn.send_bytes(marshal.dumps(None))
     except BaseException as exc:  # the writer re-raises it; the message names no PII
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        conn.send_bytes(marshal.dumps(("error", f"{type(exc).__name__}: {exc}")))
     finally:
         conn.close()
 
 
+READER_MESSAGE_ROWS = 10_000  # rows per message from the reader process
 READER_PROCESS_LINES = 200_000  # below this a second process costs more than it saves
 
 
@@ -303,15 +339,19 @@ def in_reader_process(factory: Callable[..., Iterator[Batch]], **kwargs: Any) ->
     Why: on two cores, reading + normalising (the reader) and inserting (this process) overlap.
     The pipe holds about one batch, so memory stays constant; if this side stops (an error, a
     kill), the reader is ended with it and nothing is committed that was not inserted here.
+    Batches travel as ``marshal`` data (rows are tuples of str/int/None): a third of pickle's
+    cost to write and three quarters of it to read.
     """
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
+    with suppress(OSError):  # a 1 MB pipe: fewer wake-ups per batch (Linux; optional)
+        fcntl.fcntl(send.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
     proc = ctx.Process(target=_produce, args=(send, factory, kwargs), daemon=True)
     proc.start()
     send.close()
     try:
         while True:
-            batch = receive.recv()
+            batch = marshal.loads(receive.recv_bytes())
             if batch is None:
                 break
             if batch[0] == "error":

@@ -6,6 +6,7 @@ transactions, WAL), then indexes on e-mail, phone and name. Ours: the real CLI c
 
     python scripts/bench_import.py run --rows 2000000 --repeat 3
     python scripts/bench_import.py run --rows 33700000 --repeat 1 --keep-csv
+    python scripts/bench_import.py run --rows 2000000 --repeat 3 --only floor,ours,ours1 --keep-csv
 
 Data goes to bench-data/ (git-ignored); DB files are deleted after each run. Figures are printed
 as a Markdown table row for docs/benchmarks/accounts.md.
@@ -139,6 +140,21 @@ def ours(src: Path, db_path: Path) -> float:
     return time.perf_counter() - t
 
 
+def ours_one_process(src: Path, db_path: Path) -> float:
+    """The same import with the reader process off (``workers=0``): its CPU seconds are the
+    per-row cost, comparable with the floor's even on a busy box."""
+    code = (
+        "import sys; from intake import store; from intake.importing import import_accounts; "
+        "import_accounts(store.connect(sys.argv[2]), sys.argv[1], workers=0)"
+    )
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(src), str(db_path)], check=True)
+    return time.perf_counter() - t
+
+
+LOADERS = {"floor": floor, "ours": ours, "ours1": ours_one_process}
+
+
 def db_size(db_path: Path) -> int:
     return sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*"))
 
@@ -157,13 +173,13 @@ def run(
         generate(rows, src)
         print(f"generated {src} ({src.stat().st_size / 1e9:.2f} GB) in "
               f"{time.perf_counter() - t:.0f} s", flush=True)  # fmt: skip
-    results: dict[str, list[float]] = {"floor": [], "ours": []}
+    labels = only.split(",") if only else ["floor", "ours"]
+    results: dict[str, list[float]] = {label: [] for label in labels}
     sizes: dict[str, int] = {}
     cpus: dict[str, list[float]] = {}
     for i in range(repeat):
-        for label, fn in (("floor", floor), ("ours", ours)):
-            if only and label != only:
-                continue
+        for label in labels:  # interleaved, so a change in the box's load hits each alike
+            fn = LOADERS[label]
             db_path = DATA / f"bench-{label}.db"
             _clean(db_path)
             c0 = cpu_seconds()
@@ -179,21 +195,18 @@ def run(
             )
             if not (keep_db and label == "ours" and i == repeat - 1):
                 _clean(db_path)  # the last 'ours' DB may be kept for bench_link.py
-    if only:
-        secs = statistics.median(results[only])
-        print(f"| {rows:,} | {only} | {secs:.1f} s ({rows / secs:,.0f} rows/s) | "
-              f"CPU {statistics.median(cpus[only]):.1f} s | "
-              f"{sizes[only] / rows * 1e6 / 1e6:.0f} MB per million rows |")  # fmt: skip
-        if not keep_csv:
-            src.unlink()
-        return
-    f, o = statistics.median(results["floor"]), statistics.median(results["ours"])
-    fc, oc = statistics.median(cpus["floor"]), statistics.median(cpus["ours"])
-    print(f"CPU: floor {fc:.1f} s, ours {oc:.1f} s, ratio {oc / fc:.2f}x")
-    print(
-        f"| {rows:,} | {f:.1f} s | {o:.1f} s ({rows / o:,.0f} rows/s) | {o / f:.2f}x | "
-        f"{sizes['floor'] / rows * 1e6 / 1e6:.0f} MB | {sizes['ours'] / rows * 1e6 / 1e6:.0f} MB |"
-    )
+    load = os.getloadavg()
+    print(f"load average after the runs: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for label in labels:
+        secs, cpu = statistics.median(results[label]), statistics.median(cpus[label])
+        line = (
+            f"| {rows:,} | {label} | {secs:.1f} s ({rows / secs:,.0f} rows/s) | CPU {cpu:.1f} s | "
+            f"{sizes[label] / rows:.0f} MB per million rows |"
+        )
+        if label != "floor" and "floor" in results:
+            f, fc = statistics.median(results["floor"]), statistics.median(cpus["floor"])
+            line += f" {secs / f:.2f}x wall, {cpu / fc:.2f}x CPU |"
+        print(line)
     if not keep_csv:
         src.unlink()
 
@@ -209,7 +222,10 @@ def main() -> None:
     r.add_argument("--repeat", type=int, default=3)
     r.add_argument("--keep-csv", action="store_true")
     r.add_argument("--keep-db", action="store_true", help="keep our last DB (bench-ours.db)")
-    r.add_argument("--only", choices=["floor", "ours"], help="measure one loader only")
+    r.add_argument(
+        "--only",
+        help="comma-separated loaders to run: floor, ours (the CLI), ours1 (one process)",
+    )
     args = ap.parse_args()
     if args.cmd == "generate":
         generate(args.rows, args.out)

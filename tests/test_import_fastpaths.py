@@ -91,6 +91,7 @@ ROWS = [
     ["박도윤", "", "", "", "", "extra"],
     ["최하은", "", "010-1111-2222", "", "04524"],
 ]
+SEPARATED = ["김\x1f민준", "x@naver.com", "", "", ""]  # a control character inside a value
 
 
 def _write(path: Path, rows, encoding: str, newline: str) -> Path:
@@ -119,7 +120,7 @@ def test_checked_cells_equals_the_plain_reader(tmp_path, monkeypatch, block, enc
 
 @pytest.mark.parametrize("hash_key", [None, "secret"])
 def test_reader_process_loads_what_the_in_process_loader_does(tmp_path, hash_key):
-    rows = [["이름", "이메일", "휴대폰", "주소", "우편번호"], *(ROWS * 40)]
+    rows = [["이름", "이메일", "휴대폰", "주소", "우편번호"], *(ROWS * 40), SEPARATED, *ROWS]
     path = _write(tmp_path / "list.csv", rows, "utf-8", "\n")
     loaded = []
     for workers in (0, 1):
@@ -134,4 +135,4 @@ def test_reader_process_loads_what_the_in_process_loader_does(tmp_path, hash_key
             )  # fmt: skip
         )
     assert loaded[0] == loaded[1]
-    assert loaded[0][0] == 120 and loaded[0][1] == 40  # blank rows are not rows
+    assert loaded[0][0] == 124 and loaded[0][1] == 41  # blank rows are not rows
