@@ -29,44 +29,45 @@ from intake.match.pipeline import match_incremental, run_match
 from intake.match.settings import MatchSettings
 from intake.normalize import record_keys
 from intake.refs import CROCKFORD
-from intake.store.submissions import insert_submission
+from intake.store.submissions import deferred_indexes, insert_submission
 from intake.synth import generate_people, generate_submissions
 
 FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
 KEYS = ("k_name", "k_email", "k_phone", "k_phone_tail", "k_birth", "k_postcode", "k_addr", "k_unit")
 
 
-def _keys_chunk(chunk: list[dict]) -> tuple[list[dict], list[tuple]]:
+def _rows_chunk(start: int, lines: list[str]) -> list[tuple]:
+    """Worker: parse, normalise (record_keys) and build the insert rows of one chunk of lines;
+    ``start`` numbers the rows (submission dates). The parent only checks refs and inserts."""
+    refs = _refs(len(lines))
     out = []
-    for r in chunk:
+    for i, line in enumerate(lines):
+        r = json.loads(line)
         k = record_keys(r)
-        out.append(tuple(k[c] for c in KEYS))
-    return chunk, out
-
-
-_SEEN_REFS: set[str] = set()
-
-
-def _refs(n: int) -> list[str]:
-    """n new distinct random claim refs (intake.refs' format and alphabet, drawn in bulk)."""
-    out = []
-    while len(out) < n:
-        raw = os.urandom(5 * (n - len(out)))
-        for k in range(0, len(raw), 5):
-            v = int.from_bytes(raw[k : k + 5])
-            chars = "".join(CROCKFORD[(v >> (5 * i)) & 31] for i in range(8))
-            ref = f"CL-{chars[:4]}-{chars[4:]}"
-            if ref not in _SEEN_REFS:
-                _SEEN_REFS.add(ref)
-                out.append(ref)
+        n = start + i
+        out.append(
+            (refs[i], "bench", f"2026-11-{1 + n % 27:02d}T00:00:00+00:00",
+             *(r.get(f) for f in FIELDS), *(k[c] for c in KEYS))
+        )  # fmt: skip
     return out
 
 
-def _bounded(pool, chunks, ahead: int = 4):
-    """pool.imap without its eager read-ahead: at most ``ahead`` chunks in memory at once."""
+def _refs(n: int) -> list[str]:
+    """n random claim refs (intake.refs' format and alphabet, drawn in bulk)."""
+    raw = os.urandom(5 * n)
+    out = []
+    for k in range(0, len(raw), 5):
+        v = int.from_bytes(raw[k : k + 5])
+        chars = "".join(CROCKFORD[(v >> (5 * i)) & 31] for i in range(8))
+        out.append(f"CL-{chars[:4]}-{chars[4:]}")
+    return out
+
+
+def _bounded(pool, jobs, ahead: int = 4):
+    """pool.apply_async without imap's eager read-ahead: at most ``ahead`` chunks in flight."""
     pending = []
-    for chunk in chunks:
-        pending.append(pool.apply_async(_keys_chunk, (chunk,)))
+    for job in jobs:
+        pending.append(pool.apply_async(_rows_chunk, job))
         if len(pending) >= ahead:
             yield pending.pop(0).get()
     for p in pending:
@@ -74,37 +75,33 @@ def _bounded(pool, chunks, ahead: int = 4):
 
 
 def load(db, path: Path) -> int:
-    """Stream a JSON-lines file: normalise (record_keys, both cores) and bulk-insert submissions
-    in chunks, as an import does; memory stays bounded. Returns the row count."""
+    """Stream a JSON-lines file: parse and normalise (record_keys) in 2 worker processes, and
+    bulk-insert submissions in one transaction, the secondary indexes rebuilt once at the end
+    (``deferred_indexes``) as an import into an empty store does. Returns the row count."""
     cols = ("ref", "source", "submitted_at", *FIELDS, *KEYS)
     sql = f"INSERT INTO submissions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    size = 20_000
+    size = 10_000
+    seen: set[str] = set()
     n = 0
 
-    def chunks():
+    def jobs():
+        start = 0
         with path.open(encoding="utf-8") as fh:
             while lines := list(itertools.islice(fh, size)):
-                yield [json.loads(line) for line in lines]
+                yield start, lines
+                start += len(lines)
 
+    lines_total = sum(1 for _ in path.open(encoding="utf-8"))
     db.conn.execute(f"PRAGMA cache_size = -{256 * 1024}")  # 256 MB: index pages stay cached
     db.conn.execute("BEGIN")
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        for chunk, keys in _bounded(pool, chunks()):
-            refs = _refs(len(chunk))
-            db.conn.executemany(
-                sql,
-                (
-                    (
-                        refs[i],
-                        "bench",
-                        f"2026-11-{1 + (n + i) % 27:02d}T00:00:00+00:00",
-                        *(r.get(f) for f in FIELDS),
-                        *keys[i],
-                    )
-                    for i, r in enumerate(chunk)
-                ),  # fmt: skip
-            )
-            n += len(chunk)
+    with deferred_indexes(db, lines_total), multiprocessing.get_context("fork").Pool(2) as pool:
+        for rows in _bounded(pool, jobs()):
+            for k, row in enumerate(rows):
+                while row[0] in seen:  # 40-bit random refs: a collision is rare
+                    row = rows[k] = (_refs(1)[0], *row[1:])
+                seen.add(row[0])
+            db.conn.executemany(sql, rows)
+            n += len(rows)
     db.conn.execute("COMMIT")
     return n
 

@@ -99,5 +99,12 @@ def person_ids(
 
 def person_id(ref: str) -> str:
     """'CL-AB12-CD34' -> 'P-AB12CD34' (any other reference: its letters and digits)."""
+    if (
+        len(ref) == 12
+        and ref[:3] == "CL-"
+        and ref[7] == "-"
+        and (p := ref[3:7] + ref[8:]).isalnum()
+    ):
+        return "P-" + p.upper()  # the canonical form, without the per-character loop
     core = ref[3:] if ref.upper().startswith("CL-") else ref
     return "P-" + "".join(ch for ch in core if ch.isalnum()).upper()

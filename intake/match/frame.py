@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -23,21 +24,16 @@ RECORD_COLUMNS = (
 
 
 def factorize(values: Sequence[str | None]) -> tuple[np.ndarray, list[str]]:
-    """Codes (int32, -1 for missing/empty) and the sorted unique values."""
-    index: dict[str | None, int] = {}
-    setdefault = index.setdefault
-    raw = np.array([setdefault(v, len(index)) for v in values], dtype=np.int64)
-    return _sorted_codes(raw, list(index))
+    """Codes (int32, -1 for missing/empty) and the sorted unique values.
+
+    A set, a sort of the distinct strings and one ``dict.get`` per value, all C loops."""
+    uniques = sorted(set(values) - _MISSING)
+    pos = dict(zip(uniques, range(len(uniques)), strict=True))
+    codes = np.fromiter(map(pos.get, values, repeat(-1)), dtype=np.int32, count=len(values))
+    return codes, uniques
 
 
-def _sorted_codes(raw: np.ndarray, firsts: list) -> tuple[np.ndarray, list[str]]:
-    """Renumber first-seen codes so code order is value order; None/'' become -1."""
-    present = [(v, k) for k, v in enumerate(firsts) if v]
-    present.sort()
-    remap = np.full(len(firsts) + 1, -1, dtype=np.int32)
-    for new, (_, old) in enumerate(present):
-        remap[old] = new
-    return remap[raw] if len(raw) else raw.astype(np.int32), [v for v, _ in present]
+_MISSING = {None, ""}
 
 
 def derive(codes: np.ndarray, uniques: list[str], fn) -> tuple[np.ndarray, list[str]]:

@@ -19,10 +19,11 @@ from ..store import decisions as store_decisions
 from ..store import matches as store
 from .blocking import RULES, candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
+from .compare import FIELDS, LEVELS
 from .frame import KeyFrame
 from .score import Model
 from .settings import MatchSettings
-from .vscore import score_pairs
+from .vscore import _PRIOR_TEMPLATE, _TEMPLATES, ScoredPairs, score_pairs
 
 
 @dataclass
@@ -119,20 +120,55 @@ def run_match(
     return report
 
 
-def _pair_rows(frame, cands, scored, keep, settings):
+def _pair_rows(frame, cands, scored, keep, settings) -> list[tuple]:
+    """Rows for ``write_pairs`` of the kept pairs, built column-wise (numpy -> lists once)."""
+    idx = np.flatnonzero(keep)
     rule_names = [r.name for r in RULES]
-    ids = frame.ids
-    for k in np.flatnonzero(keep).tolist():
-        p = float(scored.probability[k])
-        yield (
-            int(ids[cands.left[k]]),
-            int(ids[cands.right[k]]),
-            p,
-            float(scored.weight[k]),
-            settings.band(p),
-            scored.explanation(k),
-            rule_names[int(cands.rule[k])],
+    prob = scored.probability[idx].tolist()
+    return list(
+        zip(
+            frame.ids[cands.left[idx]].tolist(),
+            frame.ids[cands.right[idx]].tolist(),
+            prob,
+            scored.weight[idx].tolist(),
+            [settings.band(p) for p in prob],
+            explanations(scored, idx),
+            [rule_names[r] for r in cands.rule[idx].tolist()],
+            strict=True,
         )
+    )
+
+
+def explanations(scored: ScoredPairs, idx: np.ndarray) -> list[str]:
+    """``scored.explanation(k)`` for every k in ``idx``, byte for byte, but one %-format per
+    pair: the text around the numbers is fixed per combination of field levels, so each
+    combination's template is built once (a test checks both agree)."""
+    base = len(LEVELS)
+    code = np.zeros(len(idx), dtype=np.int64)
+    for f in FIELDS:
+        code = code * base + scored.levels[f][idx]
+    prior = (_PRIOR_TEMPLATE % repr(round(scored.prior_bits, 3))).replace("%", "%%")
+    templates: dict[int, str] = {}
+
+    def template(c: int) -> str:
+        levels = []
+        for _ in FIELDS:
+            c, lv = divmod(c, base)
+            levels.append(lv)
+        parts = [
+            _TEMPLATES[f][lv].replace("%s", "%r")
+            for f, lv in zip(FIELDS, levels[::-1], strict=True)
+        ]
+        return "[" + ", ".join([prior, *parts]) + "]"
+
+    out = []
+    bits = [scored.bits[f][idx].tolist() for f in FIELDS]
+    for c, *b in zip(code.tolist(), *bits, strict=True):
+        t = templates.get(c)
+        if t is None:
+            t = templates[c] = template(c)
+        out.append(t % tuple(b))
+    return out
 
 
 def _assign_all(db, ids: np.ndarray, meta: list[tuple], effective) -> dict[int, str]:

@@ -1,0 +1,128 @@
+"""The matcher's fast paths give the same results as the plain ones they replace."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from intake import store
+from intake.match.blocking import candidate_pairs
+from intake.match.cluster import person_id
+from intake.match.frame import KeyFrame, factorize
+from intake.match.pipeline import explanations, run_match
+from intake.match.score import Model
+from intake.match.settings import MatchSettings
+from intake.match.vscore import score_pairs
+from intake.normalize import record_keys
+from intake.store.matches import set_persons
+from intake.store.submissions import deferred_indexes, insert_submission, secondary_indexes
+from intake.synth import generate_people, generate_submissions
+
+S = MatchSettings()
+KEYS = ("k_name", "k_email", "k_phone", "k_birth", "k_postcode", "k_addr", "k_unit")
+
+
+@pytest.fixture
+def sdb(tmp_path):
+    database = store.connect(tmp_path / "speed.db")
+    yield database
+    database.conn.close()
+
+
+def _frame(people: int = 120, seed: int = 5) -> KeyFrame:
+    recs = generate_submissions(generate_people(people, seed=seed), seed=seed, dup_rate=0.6)
+    rows = []
+    for i, r in enumerate(recs, start=1):
+        k = record_keys(r)
+        rows.append((i, *(k[c] for c in KEYS)))
+    return KeyFrame.from_rows(rows)
+
+
+def test_batch_explanations_equal_per_pair_explanations():
+    frame = _frame()
+    cands = candidate_pairs(frame, S)
+    assert len(cands) > 50
+    scored = score_pairs(Model(n=len(frame), tf=frame.tf_mapping()), frame, cands.left, cands.right)
+    idx = np.arange(len(cands))
+    got = explanations(scored, idx)
+    assert got == [scored.explanation(k) for k in idx.tolist()]
+    assert json.loads(got[0])[0]["field"] == "prior"
+
+
+@pytest.mark.parametrize(
+    "ref", ["CL-AB12-CD34", "cl-ab12-cd34", "CL-ab12-Cd34", "CL-AB12CD34", "X-1", "CL-AB 2-CD34", ""]
+)
+def test_person_id_fast_path_equals_general_rule(ref):
+    core = ref[3:] if ref.upper().startswith("CL-") else ref
+    assert person_id(ref) == "P-" + "".join(ch for ch in core if ch.isalnum()).upper()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [None, ""], ["b", "a", None, "b", "", "c"], ["김민준", "kim", "김민준", None, "가"]],
+)
+def test_factorize_codes_follow_sorted_values(values):
+    codes, uniques = factorize(values)
+    assert uniques == sorted({v for v in values if v})
+    assert codes.tolist() == [uniques.index(v) if v else -1 for v in values]
+
+
+def _index_sql(db):
+    return sorted(secondary_indexes(db))
+
+
+def test_deferred_indexes_rebuilds_the_same_indexes(sdb):
+    before = _index_sql(sdb)
+    sdb.conn.execute("BEGIN")
+    with deferred_indexes(sdb, 10) as dropped:
+        assert dropped
+        assert _index_sql(sdb) == []
+        insert_submission(sdb, {"name": "김민준", "email": "a@naver.com"})
+    sdb.conn.execute("COMMIT")
+    assert _index_sql(sdb) == before
+    plan = sdb.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM submissions WHERE k_email = 'a@naver.com'"
+    ).fetchall()
+    assert "submissions_k_email" in str(plan)
+
+
+def test_deferred_indexes_rollback_keeps_indexes(sdb):
+    before = _index_sql(sdb)
+    sdb.conn.execute("BEGIN")
+    with pytest.raises(RuntimeError), deferred_indexes(sdb, 10):
+        raise RuntimeError("a failed load")
+    sdb.conn.execute("ROLLBACK")
+    assert _index_sql(sdb) == before
+
+
+def test_small_batch_into_bigger_store_keeps_indexes(sdb):
+    for i in range(3):
+        insert_submission(sdb, {"name": f"김민준{i}"})
+    sdb.conn.execute("BEGIN")
+    with deferred_indexes(sdb, 2) as dropped:
+        assert not dropped
+    sdb.conn.execute("COMMIT")
+
+
+def test_set_persons_writes_person_and_stamp_in_one_pass(sdb):
+    ids = [insert_submission(sdb, {"name": f"이서연{i}"})[0] for i in range(4)]
+    set_persons(sdb, [("P-A", ids[0]), ("P-B", ids[1])], [ids[1], ids[2]])
+    rows = sdb.execute("SELECT id, person_id, matched_at IS NOT NULL FROM submissions").fetchall()
+    assert rows == [(ids[0], "P-A", 0), (ids[1], "P-B", 1), (ids[2], None, 1), (ids[3], None, 0)]
+    assert [n for n, _ in _index_sql(sdb)].count("submissions_person") == 1
+
+
+def test_full_run_on_synthetic_store_same_persons_twice(sdb):
+    """A full run rewrites every person id with the indexes deferred; a second run agrees."""
+    recs = generate_submissions(generate_people(60, seed=9), seed=9, dup_rate=0.6)
+    for r in recs:
+        insert_submission(sdb, {f: r.get(f) for f in ("name", "email", "phone", "birth_date")})
+    first = run_match(sdb, full=True)
+    p1 = sdb.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall()
+    run_match(sdb, full=True)
+    assert sdb.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall() == p1
+    assert first.persons < len(recs)
+    unmatched = sdb.execute("SELECT count(*) FROM submissions WHERE matched_at IS NULL")
+    assert unmatched.fetchone()[0] == 0
