@@ -20,7 +20,6 @@ from .loading import (
     Rejects,
     account_batches,
     claim_batches,
-    collect_young,
     fingerprint,
     in_reader_process,
     key_check,
@@ -168,7 +167,7 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
     batch: list = []
     last, pending = start_after, 0
     try:
-        with no_gc_pauses():
+        with no_gc_pauses() as gc_done:
             for rows, rejected_rows, last, n in batches:
                 for line, reason, cells in rejected_rows:
                     rejects.add(line, reason, cells)
@@ -184,8 +183,8 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
                     _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
                     if bar is not None:
                         bar.update(pending)
+                    gc_done(pending)
                     batch, pending = [], 0
-                    collect_young()
             _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
             if bar is not None:
                 bar.update(pending)

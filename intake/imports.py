@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date", "account_id", "ref")
@@ -95,12 +96,13 @@ class Table:
             return
         state = [False, False]  # bad bytes in [the previous block, this block]
 
-        def lines() -> Iterator[str]:
+        def blocks() -> Iterator[io.StringIO]:
             for text in _text_blocks(self.path, self.encoding or "utf-8"):
                 state[0], state[1] = state[1], _SURROGATE.search(text) is not None
-                yield from io.StringIO(text, newline="")
+                yield io.StringIO(text, newline="")
 
-        reader = csv.reader(lines(), delimiter="\t" if self.format == "tsv" else ",")
+        lines = chain.from_iterable(blocks())  # no Python frame per line
+        reader = csv.reader(lines, delimiter="\t" if self.format == "tsv" else ",")
         next(reader, None)
         end = reader.line_num
         for cells in reader:
