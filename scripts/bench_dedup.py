@@ -155,6 +155,7 @@ def timed_run(data: Path, db_path: Path, incremental: int, seed: int) -> dict:
     t0, c0 = time.perf_counter(), _cpu()
     n = load(db, data)
     t1, c1 = time.perf_counter(), _cpu()
+    load_avg = os.getloadavg()[0]
     rep = run_match(db, full=True, settings=MatchSettings())
     t2, c2 = time.perf_counter(), _cpu()
     out = {
@@ -169,6 +170,9 @@ def timed_run(data: Path, db_path: Path, incremental: int, seed: int) -> dict:
         "review": rep.review,
         "persons": rep.persons,
         "estimated_recall": rep.estimated_recall,
+        "match_stages_s": rep.stages,
+        "pairs_per_rule": rep.pairs_per_rule,
+        "load_average_1m": [round(load_avg, 2), round(os.getloadavg()[0], 2)],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "peak_rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }

@@ -42,6 +42,13 @@ class MatchReport:
     persons_changed: int = 0
     seconds: float = 0.0
     trained: bool = False
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
+
+    def lap(self, stage: str, since: float) -> float:
+        """Record the wall time of ``stage`` (started at ``since``); returns now."""
+        t = time.perf_counter()
+        self.stages[stage] = round(self.stages.get(stage, 0.0) + t - since, 3)
+        return t
 
 
 def load_model(db: sqlite_utils.Database, settings: MatchSettings, n: int, tf=None) -> Model:
@@ -70,6 +77,7 @@ def run_match(
     report.submissions = len(key_rows)
     if not key_rows:
         return report
+    t = report.lap("read", t0)
     frame = KeyFrame.from_rows(key_rows)
     del key_rows  # the frame holds what scoring needs; free ~1 GB per million before forking
     ids = frame.ids
@@ -78,9 +86,11 @@ def run_match(
     if progress:
         _say(f"{report.submissions} submissions, {report.new} to match")
     effective = store_decisions.effective_decisions(db, "dedup")
+    t = report.lap("frame", t)
     if report.new:
         model = load_model(db, settings, len(frame))
         cands = candidate_pairs(frame, settings, new=new)
+        t = report.lap("block", t)
         if train:
             from .em import train as train_model
 
@@ -90,6 +100,7 @@ def run_match(
         report.candidates = len(cands)
         report.pairs_per_rule, report.split_blocks = cands.per_rule, cands.split_blocks
         scored = score_pairs(model, frame, cands.left, cands.right)
+        t = report.lap("score", t)
         prob = scored.probability
         keep = prob >= settings.lower
         if effective:  # decided pairs are always stored, whatever their band
@@ -108,6 +119,7 @@ def run_match(
         if progress:
             _say(f"{report.candidates} candidate pairs scored; writing {int(keep.sum())}")
         store.write_pairs(db, _pair_rows(frame, cands, scored, keep, settings), replace_all=full)
+        t = report.lap("write_pairs", t)
     persons = _assign_all(db, ids, meta, effective)
     report.persons = len(set(persons.values()))
     changed = [
@@ -115,7 +127,9 @@ def run_match(
     ]
     report.persons_changed = len(changed)
     matched = ids.tolist() if new is None else ids[new].tolist()
+    t = report.lap("cluster", t)
     store.set_persons(db, changed, matched)
+    report.lap("write_persons", t)
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
 
