@@ -52,7 +52,8 @@ def test_batch_explanations_equal_per_pair_explanations():
 
 
 @pytest.mark.parametrize(
-    "ref", ["CL-AB12-CD34", "cl-ab12-cd34", "CL-ab12-Cd34", "CL-AB12CD34", "X-1", "CL-AB 2-CD34", ""]
+    "ref",
+    ["CL-AB12-CD34", "cl-ab12-cd34", "CL-ab12-Cd34", "CL-AB12CD34", "X-1", "CL-AB 2-CD34", ""],
 )
 def test_person_id_fast_path_equals_general_rule(ref):
     core = ref[3:] if ref.upper().startswith("CL-") else ref
@@ -126,3 +127,35 @@ def test_full_run_on_synthetic_store_same_persons_twice(sdb):
     assert first.persons < len(recs)
     unmatched = sdb.execute("SELECT count(*) FROM submissions WHERE matched_at IS NULL")
     assert unmatched.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_vectorised_components_give_the_union_find_persons(seed):
+    from intake.match.cluster import cluster, person_ids
+    from intake.match.pipeline import _assign_components
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    ids = np.sort(rng.choice(10_000, n, replace=False)).astype(np.int64)
+    meta = [
+        (f"CL-{i:04d}-{seed:04d}", f"2026-11-{rng.integers(1, 4):02d}T00:00:00", None, None)
+        for i in range(n)
+    ]  # few distinct times: ties are broken by id
+    m = int(rng.integers(0, 400))
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    edges = [(int(ids[x]), int(ids[y])) for x, y in zip(a, b, strict=True) if x != y]
+    fast = _assign_components(
+        ids,
+        meta,
+        np.searchsorted(ids, [e[0] for e in edges]).astype(np.int64),
+        np.searchsorted(ids, [e[1] for e in edges]).astype(np.int64),
+    )
+    row = {int(i): k for k, i in enumerate(ids)}
+    nodes = sorted({x for e in edges for x in e})
+    groups = person_ids(
+        cluster(nodes, [], edges, []),
+        lambda i: (meta[row[i]][1], i),
+        lambda i: meta[row[i]][0],
+    )
+    slow = {int(i): groups.get(int(i)) or person_id(meta[k][0]) for k, i in enumerate(ids)}
+    assert fast == slow

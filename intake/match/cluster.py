@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 
+import numpy as np
+
 
 class ConstrainedUnionFind:
     """Union–find whose groups remember which other groups they must never join."""
@@ -95,6 +97,24 @@ def person_ids(
         if best is None or order_key(node) < order_key(best):
             earliest[root] = node
     return {node: person_id(ref_of(earliest[root])) for node, root in groups.items()}
+
+
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of nodes 0..n-1 over edges (a[k], b[k]): each node's label is the
+    smallest node of its component. Vectorised (min-label propagation with pointer jumping),
+    for a full run without cannot-links, where the order of the unions cannot matter."""
+    labels = np.arange(n)
+    if len(a) == 0:
+        return labels
+    while True:
+        low = np.minimum(labels[a], labels[b])
+        new = labels.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
 
 
 def person_id(ref: str) -> str:

@@ -18,9 +18,9 @@ import sqlite_utils
 from ..store import decisions as store_decisions
 from ..store import matches as store
 from .blocking import RULES, candidate_pairs, estimated_recall
-from .cluster import cluster, person_id, person_ids
+from .cluster import cluster, components, person_id, person_ids
 from .compare import FIELDS, LEVELS
-from .frame import KeyFrame
+from .frame import KeyFrame, factorize
 from .score import Model
 from .settings import MatchSettings
 from .vscore import _PRIOR_TEMPLATE, _TEMPLATES, ScoredPairs, score_pairs
@@ -86,6 +86,7 @@ def run_match(
     if progress:
         _say(f"{report.submissions} submissions, {report.new} to match")
     effective = store_decisions.effective_decisions(db, "dedup")
+    links = None
     t = report.lap("frame", t)
     if report.new:
         model = load_model(db, settings, len(frame))
@@ -120,7 +121,9 @@ def run_match(
             _say(f"{report.candidates} candidate pairs scored; writing {int(keep.sum())}")
         store.write_pairs(db, _pair_rows(frame, cands, scored, keep, settings), replace_all=full)
         t = report.lap("write_pairs", t)
-    persons = _assign_all(db, ids, meta, effective)
+        if full:  # the pairs table now holds exactly these auto-links
+            links = (ids[cands.left[linked]], ids[cands.right[linked]])
+    persons = _assign_all(db, ids, meta, effective, links)
     report.persons = len(set(persons.values()))
     changed = [
         (p, i) for i, p, m in zip(ids.tolist(), persons.values(), meta, strict=True) if p != m[2]
@@ -185,13 +188,46 @@ def explanations(scored: ScoredPairs, idx: np.ndarray) -> list[str]:
     return out
 
 
-def _assign_all(db, ids: np.ndarray, meta: list[tuple], effective) -> dict[int, str]:
-    """submission id -> person id for every submission (ids order)."""
+def _assign_all(
+    db, ids: np.ndarray, meta: list[tuple], effective, links: tuple | None = None
+) -> dict[int, str]:
+    """submission id -> person id for every submission (ids order). ``links``: the (id_l, id_r)
+    arrays of every stored auto-link when the caller has them (a full run just wrote them)."""
+    if not len(ids):
+        return {}
+    if not any(d == "different" for d in effective.values()):
+        # no cannot-link: components do not depend on the merge order, so numpy can do it
+        if links is None:
+            edges = np.asarray([e[:2] for e in store.link_edges(db)], dtype=np.int64)
+            links = (edges[:, 0], edges[:, 1]) if len(edges) else (edges, edges)
+        same = np.asarray([p for p, d in effective.items() if d == "same"], dtype=np.int64)
+        a = np.concatenate([links[0], same[:, 0]]) if len(same) else links[0]
+        b = np.concatenate([links[1], same[:, 1]]) if len(same) else links[1]
+        ia, ib = np.searchsorted(ids, a), np.searchsorted(ids, b)
+        ia, ib = np.minimum(ia, len(ids) - 1), np.minimum(ib, len(ids) - 1)
+        if (ids[ia] == a).all() and (ids[ib] == b).all():  # every end is a known submission
+            return _assign_components(ids, meta, ia, ib)
     refs = {i: m[0] for i, m in zip(ids.tolist(), meta, strict=True)}
     when = {i: m[1] for i, m in zip(ids.tolist(), meta, strict=True)}
     groups = _groups(store.link_edges(db), effective)
     grouped = person_ids(groups, lambda i: (when[i], i), refs.__getitem__)
     return {i: grouped.get(i) or person_id(refs[i]) for i in ids.tolist()}
+
+
+def _assign_components(ids: np.ndarray, meta: list[tuple], a: np.ndarray, b: np.ndarray):
+    """``_assign_all`` over row-index edges without constraints: each component takes the
+    person id of its earliest (submitted_at, id) member, exactly as ``person_ids`` does."""
+    n = len(ids)
+    labels = components(n, a, b)
+    when, _ = factorize([m[1] for m in meta])  # codes in sorted (time) order
+    order = np.lexsort((ids, when, labels))
+    lab = labels[order]
+    first = np.r_[True, lab[1:] != lab[:-1]]
+    earliest = np.empty(n, dtype=np.int64)
+    earliest[lab[first]] = order[first]
+    reps, inverse = np.unique(earliest[labels], return_inverse=True)
+    pids = [person_id(meta[r][0]) for r in reps.tolist()]
+    return dict(zip(ids.tolist(), map(pids.__getitem__, inverse.tolist()), strict=True))
 
 
 def _groups(edges, effective) -> dict:
