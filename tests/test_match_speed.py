@@ -107,7 +107,9 @@ def test_small_batch_into_bigger_store_keeps_indexes(sdb):
     sdb.conn.execute("COMMIT")
 
 
-def test_set_persons_writes_person_and_stamp_in_one_pass(sdb):
+@pytest.mark.parametrize("bulk", [0, 10_000])  # joined UPDATE from a temp table / per row
+def test_set_persons_writes_person_and_stamp_in_one_pass(sdb, monkeypatch, bulk):
+    monkeypatch.setattr("intake.store.matches._BULK_UPDATE", bulk)
     ids = [insert_submission(sdb, {"name": f"이서연{i}"})[0] for i in range(4)]
     set_persons(sdb, [("P-A", ids[0]), ("P-B", ids[1])], [ids[1], ids[2]])
     rows = sdb.execute("SELECT id, person_id, matched_at IS NOT NULL FROM submissions").fetchall()
@@ -159,3 +161,24 @@ def test_vectorised_components_give_the_union_find_persons(seed):
     )
     slow = {int(i): groups.get(int(i)) or person_id(meta[k][0]) for k, i in enumerate(ids)}
     assert fast == slow
+
+
+def test_frame_built_with_a_names_worker_equals_serial_frame(monkeypatch):
+    from intake.match import frame as frame_mod
+    from intake.match.vscore import field_levels
+
+    serial = _frame(people=80, seed=11)
+    monkeypatch.setattr(frame_mod, "PARALLEL_MIN_NAMES", 1)
+    parallel = _frame(people=80, seed=11)
+    assert parallel.hangul == serial.hangul
+    for col, codes in serial.codes.items():
+        assert parallel.uniques[col] == serial.uniques[col], col
+        assert parallel.codes[col].tolist() == codes.tolist(), col
+    # the precomputed Hangul forms give the same name levels as deriving them again
+    cands = candidate_pairs(serial, S)
+    model = Model(n=len(serial), tf=serial.tf_mapping())
+    with_forms = field_levels(serial, "name", cands.left, cands.right, model)
+    serial.hangul = None
+    assert field_levels(serial, "name", cands.left, cands.right, model).tolist() == (
+        with_forms.tolist()
+    )

@@ -8,6 +8,7 @@ Codes are assigned in sorted value order (so sorting by code sorts by value); -1
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -15,7 +16,7 @@ from itertools import repeat
 import numpy as np
 
 from .compare import FIELDS
-from .names import block_forms
+from .names import block_forms, hangul_forms
 
 RECORD_COLUMNS = (
     "id", "k_name", "k_email", "k_phone", "k_birth", "k_postcode", "k_addr", "k_unit",
@@ -46,6 +47,55 @@ def derive(codes: np.ndarray, uniques: list[str], fn) -> tuple[np.ndarray, list[
     return out, subuniq
 
 
+def derive_list(codes: np.ndarray, derived: list[str | None]) -> tuple[np.ndarray, list[str]]:
+    """``derive`` with the derived value of each unique already computed."""
+    sub, subuniq = factorize(derived)
+    out = np.full(len(codes), -1, dtype=np.int32)
+    ok = codes >= 0
+    out[ok] = sub[codes[ok]]
+    return out, subuniq
+
+
+PARALLEL_MIN_NAMES = 5_000
+_NAMES: list[str] = []
+
+
+def _forms_of(names: Sequence[str]) -> tuple[list, list]:
+    return [block_forms(v) for v in names], [hangul_forms(v) for v in names]
+
+
+def _forms_job(lo: int, hi: int) -> tuple[list, list]:
+    return _forms_of(_NAMES[lo:hi])
+
+
+class _NameForms:
+    """Blocking and Hangul forms of the unique names: for many names, a forked worker takes
+    the first half while the parent factorises the other columns and does the second half
+    (the name forms are the frame's one Python-heavy step)."""
+
+    def __init__(self, names: list[str]) -> None:
+        global _NAMES
+        self.names, self.pool, self.pending = names, None, None
+        self.half = len(names) // 2
+        if len(names) >= PARALLEL_MIN_NAMES and "fork" in multiprocessing.get_all_start_methods():
+            _NAMES = names  # inherited by the fork, never pickled
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(1)
+                self.pending = self.pool.apply_async(_forms_job, (0, self.half))
+            finally:
+                _NAMES = []
+
+    def result(self) -> tuple[list, list]:
+        if self.pool is None:
+            return _forms_of(self.names)
+        try:
+            blocks, hangul = _forms_of(self.names[self.half :])
+            first_blocks, first_hangul = self.pending.get()
+        finally:
+            self.pool.terminate()
+        return first_blocks + blocks, first_hangul + hangul
+
+
 @dataclass
 class KeyFrame:
     """Codes for the compared fields (``FIELDS``) and for the extra blocking columns."""
@@ -53,6 +103,9 @@ class KeyFrame:
     ids: np.ndarray
     codes: dict[str, np.ndarray] = field(default_factory=dict)
     uniques: dict[str, list[str]] = field(default_factory=dict)
+    hangul: list[tuple[str, str] | None] | None = None
+    """``names.hangul_forms`` of each unique name (aligned with ``uniques['name']``), computed
+    with the blocking forms so the comparison does not derive them again; None: not built."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -74,12 +127,13 @@ class KeyFrame:
             "postal_code": k_postcode,
             "address": address,
         }
+        frame.codes["name"], frame.uniques["name"] = factorize(k_name)
+        forms = _NameForms(frame.uniques["name"])  # starts a worker for big frames
         for name, values in base.items():
-            frame.codes[name], frame.uniques[name] = factorize(values)
+            if name != "name":
+                frame.codes[name], frame.uniques[name] = factorize(values)
         # blocking-only columns, derived per unique value (no per-row Python)
         derived = {
-            "name_block": ("name", lambda v: block_forms(v)[0]),
-            "initials": ("name", lambda v: block_forms(v)[1]),
             "birth_year": ("birth_date", lambda v: v[:4]),
             "phone_tail": ("phone", lambda v: v[-7:]),
             "building": ("address", lambda v: v.partition("#")[0]),
@@ -88,6 +142,11 @@ class KeyFrame:
         for name, (src, fn) in derived.items():
             frame.codes[name], frame.uniques[name] = derive(
                 frame.codes[src], frame.uniques[src], fn
+            )
+        blocks, frame.hangul = forms.result()
+        for k, name in enumerate(("name_block", "initials")):
+            frame.codes[name], frame.uniques[name] = derive_list(
+                frame.codes["name"], [b[k] for b in blocks]
             )
         return frame
 

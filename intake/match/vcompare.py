@@ -38,7 +38,8 @@ class _Side:
         used = np.unique(np.concatenate([lo, hi]))
         pos = np.zeros(int(used[-1]) + 1 if len(used) else 1, dtype=np.int64)
         pos[used] = np.arange(len(used))
-        self.vals = [values[i] for i in used.tolist()]
+        self.used = used.tolist()
+        self.vals = [values[i] for i in self.used]
         self.l, self.r = pos[lo], pos[hi]
 
     def strings(self, fn: Callable[[str], str] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -60,20 +61,32 @@ def _scalar(field, values, lo, hi, idx: np.ndarray, levels: np.ndarray, s) -> No
 
 
 def levels_for_codes(
-    field: str, values: Sequence[str], lo: np.ndarray, hi: np.ndarray, s: MatchSettings
+    field: str,
+    values: Sequence[str],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    s: MatchSettings,
+    hangul: Sequence[tuple[str, str] | None] | None = None,
 ) -> np.ndarray:
-    """Level of each pair (values[lo[k]], values[hi[k]]); all present and different."""
+    """Level of each pair (values[lo[k]], values[hi[k]]); all present and different.
+    ``hangul``: ``names.hangul_forms`` of every value when the caller has them (names)."""
     n = len(lo)
     levels = np.full(n, FAR, dtype=np.int8)
     if n == 0:
         return levels
     side = _Side(values, lo, hi)
     if field == "name":
-        ha, hb = side.flags(lambda v: hangul_forms(v) is not None)
+        forms = (
+            [hangul[i] for i in side.used]
+            if hangul is not None
+            else list(map(hangul_forms, side.vals))
+        )
+        form_of = dict(zip(side.vals, forms, strict=True))
+        ha, hb = side.flags(lambda v: form_of[v] is not None)
         h = np.flatnonzero(ha & hb)
         if len(h):
-            ja, jb = side.strings(lambda v: (hangul_forms(v) or ("", ""))[0])
-            ba, bb = side.codes(lambda v: (hangul_forms(v) or ("", ""))[1])
+            ja, jb = side.strings(lambda v: (form_of[v] or ("", ""))[0])
+            ba, bb = side.codes(lambda v: (form_of[v] or ("", ""))[1])
             sim = _sim(ja[h], jb[h])
             sim = np.where(ba[h] == bb[h], np.maximum(sim, 0.95), sim)
             levels[h[sim >= s.name_close]] = CLOSE

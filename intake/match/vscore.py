@@ -58,7 +58,8 @@ def field_levels(
         hi = np.maximum(ca[other], cb[other]).astype(np.int64)
         k = len(frame.uniques[f]) + 1
         uniq, inverse = np.unique(lo * k + hi, return_inverse=True)
-        res = levels_for_codes(f, frame.uniques[f], uniq // k, uniq % k, model.settings)
+        hangul = getattr(frame, "hangul", None) if f == "name" else None
+        res = levels_for_codes(f, frame.uniques[f], uniq // k, uniq % k, model.settings, hangul)
         levels[other] = res[inverse]
     return levels
 
