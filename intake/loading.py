@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -169,10 +170,10 @@ def account_row_builder(
     """
     cols = dict(mapper.items)
     fast = mapper.detail is None and set(cols) <= _FAST_FIELDS
-    width = mapper.width
-    i_name, i_email, i_phone, i_addr, i_post, i_acct = (
-        cols.get(f) for f in ("name", "email", "phone", "address", "postal_code", "account_id")
-    )
+    width = mapper.width if fast else -1  # -1: every row takes the general path
+    idx = [cols.get(f) for f in ("name", "email", "phone", "address", "postal_code", "account_id")]
+    pad = None in idx  # a missing column reads as the empty cell appended at index ``width``
+    pick = itemgetter(*(mapper.width if i is None else i for i in idx))
     fullmatch = FAST_MOBILE.fullmatch
     sido = POSTCODE_SIDO
 
@@ -181,12 +182,14 @@ def account_row_builder(
         return prepare_account(line, record, problems, hasher, import_id)
 
     def build(line: int, cells: list[str], suspect: bool) -> tuple | str:
-        if suspect or not fast or len(cells) != width:
+        if suspect or len(cells) != width:
             return slow(line, cells)
-        name = (cells[i_name].strip() or None) if i_name is not None else None
-        email = (cells[i_email].strip() or None) if i_email is not None else None
-        phone = (cells[i_phone].strip() or None) if i_phone is not None else None
-        postal = (cells[i_post].strip() or None) if i_post is not None else None
+        name, email, phone, address, postal, account_id = pick(cells + [""] if pad else cells)
+        name = name.strip() or None
+        email = email.strip() or None
+        phone = phone.strip() or None
+        postal = postal.strip() or None
+        address = address.strip() or None
         if name:
             k_name = name_key(name)
             if k_name is None:
@@ -214,12 +217,11 @@ def account_row_builder(
                 len(postal) == 5 and postal[:2] in sido and postal.isascii() and postal.isdigit()
             ):
                 return slow(line, cells)
-        elif i_addr is not None and cells[i_addr].strip():
+        elif address:
             return slow(line, cells)  # the postcode comes from parsing the address
-        account_id = (cells[i_acct].strip() or None) if i_acct is not None else None
+        account_id = account_id.strip() or None
         if not (k_name or k_email or k_phone or account_id):
             return slow(line, cells)
-        address = (cells[i_addr].strip() or None) if i_addr is not None else None
         if hasher is not None:
             email = phone = None
             k_email, k_phone, k_tail = hasher(k_email), hasher(k_phone), hasher(k_tail)
