@@ -182,3 +182,21 @@ def test_frame_built_with_a_names_worker_equals_serial_frame(monkeypatch):
     assert field_levels(serial, "name", cands.left, cands.right, model).tolist() == (
         with_forms.tolist()
     )
+
+
+def test_claims_import_into_new_store_keeps_every_index_and_resumes(sdb, tmp_path):
+    """The first claims batch rebuilds the secondary indexes once; re-running is a no-op."""
+    from intake.importing import import_claims
+
+    before = _index_sql(sdb)
+    path = tmp_path / "claims.csv"
+    lines = ["ref,name,phone,email"] + [
+        f"R-{i},김민준{i},010-1234-{i:04d},m{i}@naver.com" for i in range(1, 40)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rep = import_claims(sdb, path, batch_rows=10)
+    assert (rep.loaded, rep.rejected) == (39, 0)
+    assert _index_sql(sdb) == before
+    assert import_claims(sdb, path).action == "done"
+    count = sdb.execute("SELECT count(*), count(DISTINCT source_line) FROM submissions")
+    assert count.fetchone() == (39, 39)
