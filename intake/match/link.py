@@ -172,20 +172,21 @@ def run_link(
         workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 0
     chunks = store_links.submissions_to_link(db, full=full, chunk=CHUNK)
     init = (store_links.database_file(db), linker.settings, hash_key, decisions)
-    if full:  # a full run killed half-way must be a full run again next time
-        store_links.set_linked_version(db, 0)
-        store_links.clear_link_pairs(db)
-    replace = not full and store_links.has_link_pairs_unlinked(db)
-    for results in _linked_chunks(linker, decisions, chunks, workers, init):
-        store_links.write_results(db, results, replace_pairs=replace)
-        for r in results:
-            setattr(report, r.status, getattr(report, r.status) + 1)
-            report.pairs += len(r.pairs)
-        report.submissions += len(results)
+    with store_links.bulk_writes(db):
+        if full:  # a full run killed half-way must be a full run again next time
+            store_links.set_linked_version(db, 0)
+            store_links.clear_link_pairs(db)
+        replace = not full and store_links.has_link_pairs_unlinked(db)
+        for results in _linked_chunks(linker, decisions, chunks, workers, init):
+            store_links.write_results(db, results, replace_pairs=replace)
+            for r in results:
+                setattr(report, r.status, getattr(report, r.status) + 1)
+                report.pairs += len(r.pairs)
+            report.submissions += len(results)
+            if bar is not None:
+                bar.update(len(results))
         if bar is not None:
-            bar.update(len(results))
-    if bar is not None:
-        bar.close()
+            bar.close()
     shared, many, moved = apply_fraud_signals(db)
     report.shared_accounts, report.many_account_claimants = shared, many
     report.sent_to_review = moved
