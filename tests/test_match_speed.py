@@ -200,3 +200,22 @@ def test_claims_import_into_new_store_keeps_every_index_and_resumes(sdb, tmp_pat
     assert import_claims(sdb, path).action == "done"
     count = sdb.execute("SELECT count(*), count(DISTINCT source_line) FROM submissions")
     assert count.fetchone() == (39, 39)
+
+
+def test_writes_join_an_open_transaction_and_roll_back_with_it(sdb):
+    from intake.store.matches import transaction, write_pairs
+
+    a = insert_submission(sdb, {"name": "김민준"})[0]
+    b = insert_submission(sdb, {"name": "김민쥰"})[0]
+    pair = (a, b, 0.97, 9.1, "link", "[]", "name")
+    with pytest.raises(RuntimeError), transaction(sdb):
+        write_pairs(sdb, [pair])
+        set_persons(sdb, [("P-X", a)], [a])
+        assert sdb.conn.in_transaction  # the inner writes did not commit
+        raise RuntimeError("fail after the writes")
+    assert sdb.execute("SELECT count(*) FROM pairs").fetchone()[0] == 0
+    assert sdb.execute("SELECT person_id FROM submissions WHERE id = ?", [a]).fetchone()[0] is None
+    with transaction(sdb):
+        write_pairs(sdb, [pair])
+    assert not sdb.conn.in_transaction
+    assert sdb.execute("SELECT count(*) FROM pairs").fetchone()[0] == 1

@@ -307,10 +307,11 @@ def match_incremental(
                 (lo, hi, s.probability, s.weight, settings.band(s.probability),
                  _json(s.explanation), rule)
             )  # fmt: skip
-    if rows:
-        store.write_pairs(db, rows)
-    recluster(db, [submission_id], settings=settings)
-    store.set_persons(db, [], [submission_id])
+    with store.transaction(db):  # pairs, persons and the stamp: one commit
+        if rows:
+            store.write_pairs(db, rows)
+        recluster(db, [submission_id], settings=settings)
+        store.set_persons(db, [], [submission_id])
     return store.meta(db, [submission_id])[submission_id][2]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlite_utils
 
@@ -137,9 +138,7 @@ def write_pairs(
     transaction; ``replace_all`` first drops every stored dedup pair (a full run)."""
     at = now()
     conn = db.conn
-    n = 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db):
         if replace_all:
             conn.execute("DELETE FROM pairs WHERE kind = 'dedup'")
         cur = conn.executemany(
@@ -147,12 +146,25 @@ def write_pairs(
             " VALUES ('dedup', ?, ?, ?, ?, ?, ?, ?, ?)",
             ((*r, at) for r in rows),
         )
-        n = cur.rowcount
+    return cur.rowcount
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on error); inside an open
+    one it just joins it, so a caller can make several writes commit once (the incremental
+    match: pairs, persons and the matched stamp in one commit)."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return n
 
 
 def link_edges(db: sqlite_utils.Database) -> list[tuple[int, int, float]]:
@@ -230,30 +242,27 @@ def set_persons(
     done = {i for _, _, i in both}
     only_stamp = [(at, i) for i in matched if i not in done]
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        with deferred_indexes(db, len(person_of) + len(only_stamp), only=_PERSON_INDEXES):
-            if len(both) > _BULK_UPDATE:  # one joined UPDATE: ~25% faster than a statement a row
-                conn.execute("CREATE TEMP TABLE person_update (id INTEGER PRIMARY KEY, p TEXT)")
-                conn.executemany(
-                    "INSERT INTO person_update VALUES (?, ?)", ((i, p) for p, _, i in both)
-                )
-                conn.execute(
-                    "UPDATE submissions SET person_id = u.p, matched_at = ?"
-                    " FROM person_update AS u WHERE submissions.id = u.id",
-                    [at],
-                )
-                conn.execute("DROP TABLE temp.person_update")
-            else:
-                conn.executemany(
-                    "UPDATE submissions SET person_id = ?, matched_at = ? WHERE id = ?", both
-                )
-            conn.executemany("UPDATE submissions SET person_id = ? WHERE id = ?", only_person)
-            conn.executemany("UPDATE submissions SET matched_at = ? WHERE id = ?", only_stamp)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    with (
+        transaction(db),
+        deferred_indexes(db, len(person_of) + len(only_stamp), only=_PERSON_INDEXES),
+    ):
+        if len(both) > _BULK_UPDATE:  # one joined UPDATE: ~25% faster than a statement a row
+            conn.execute("CREATE TEMP TABLE person_update (id INTEGER PRIMARY KEY, p TEXT)")
+            conn.executemany(
+                "INSERT INTO person_update VALUES (?, ?)", ((i, p) for p, _, i in both)
+            )
+            conn.execute(
+                "UPDATE submissions SET person_id = u.p, matched_at = ?"
+                " FROM person_update AS u WHERE submissions.id = u.id",
+                [at],
+            )
+            conn.execute("DROP TABLE temp.person_update")
+        else:
+            conn.executemany(
+                "UPDATE submissions SET person_id = ?, matched_at = ? WHERE id = ?", both
+            )
+        conn.executemany("UPDATE submissions SET person_id = ? WHERE id = ?", only_person)
+        conn.executemany("UPDATE submissions SET matched_at = ? WHERE id = ?", only_stamp)
 
 
 _PERSON_INDEXES = ("submissions_person", "submissions_unmatched")
