@@ -311,3 +311,16 @@ def test_lookup_probe_many_limits_and_keys(db, tmp_path):
     assert sorted(found) == [2, 6] and found[6][1] == "B"
     single = lookup.candidates({"k_phone": "+821012345678"})
     assert sorted(single) == phone["+821012345678"]  # the same capped hits as one submission
+
+
+def test_batch_restores_the_connection_settings(listed):
+    """run_link enlarges the page cache and spaces out WAL checkpoints only while it writes."""
+    before = [
+        listed.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "wal_autocheckpoint")
+    ]
+    add(listed, name="김민준", email="minjun@naver.com")
+    assert run_link(listed).verified == 1
+    after = [
+        listed.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "wal_autocheckpoint")
+    ]
+    assert after == before
