@@ -56,8 +56,11 @@ def _split_addr(value: str) -> tuple[str, str | None]:
 def _name(a: str, b: str, s: MatchSettings) -> int:
     if name_similarity(a, b) >= s.name_close:
         return CLOSE
-    if " " in a and " " in b:
-        # a shared token (one typo allowed in tokens of 4+ letters): the family name, usually
+    if (" " in a and " " in b) or ((" " in a or " " in b) and a.isascii() and b.isascii()):
+        # A shared token (one typo allowed in tokens of 4+ letters): the family name, usually.
+        # One side may be a single token: the other name part was left out ("jasmyn seehusn" /
+        # "jasmy"); that is the same partial agreement, not a different name (Latin names
+        # only: a Hangul key has no spaces, so its single token is the whole name).
         for ta in a.split():
             for tb in b.split():
                 if ta == tb and len(ta) > 1:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from ..normalize import name_forms as _name_forms
 from ..normalize import name_similarity as _name_similarity
+from ..normalize.romanize import LATIN_SURNAME
 
 
 @lru_cache(maxsize=1 << 20)
@@ -41,3 +44,23 @@ def hangul_forms(k_name: str) -> tuple[str, str] | None:
 def is_hangul(k_name: str | None) -> bool:
     """True for a non-empty k_name made of Hangul syllables only."""
     return bool(k_name) and all("가" <= ch <= "힣" for ch in k_name)
+
+
+@lru_cache(maxsize=1 << 16)
+def shares_family_name(a: str, b: str) -> bool:
+    """True when two Latin k_names agree on a token that is a known (Korean) family name.
+
+    Why: a 'partial' name (one shared token) inside a household is a sibling or a parent and
+    child only when the shared token is the family name; two people of one household sharing a
+    given name under different family names is not a family pattern (spouses keep their own
+    family names and have other given names). Only the surname table can tell a family name
+    from a given name in one-string Latin names, so an unknown shared token is not assumed to
+    be one. Tokens match as in ``compare._name`` (exact, or one edit in tokens of 4+ letters)."""
+    for ta in a.split():
+        for tb in b.split():
+            same = (ta == tb and len(ta) > 1) or (
+                len(ta) >= 4 and len(tb) >= 4 and OSA.distance(ta, tb, score_cutoff=1) <= 1
+            )
+            if same and (ta in LATIN_SURNAME or tb in LATIN_SURNAME):
+                return True
+    return False

@@ -23,13 +23,15 @@ from .compare import (
     CLOSE,
     CONTACT_FIELDS,
     EXACT,
+    FAR,
     FIELDS,
     LEVELS,
     MISSING,
+    PARTIAL,
     compare_values,
     field_value,
 )
-from .names import is_hangul
+from .names import is_hangul, shares_family_name
 from .settings import MatchSettings
 
 # Defaults: m = P(level | same person), u = P(level | two random people), per level
@@ -154,11 +156,7 @@ class Model:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
         if any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
-            hangul = is_hangul(a.get("k_name")) and is_hangul(b.get("k_name"))
-            for (f, lv), w in self.household_bits.items():
-                if levels[f] == lv:
-                    romanised = (f, lv) == ("name", CLOSE) and not hangul
-                    bits[f] = self.household_close_romanised_bits if romanised else w
+            self._household(levels, bits, a.get("k_name"), b.get("k_name"))
         cap_contact(bits, self.contact_cap)
         weight = self.prior_bits + sum(bits.values())
         explanation = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]
@@ -168,6 +166,35 @@ class Model:
         # Rounded explanation sums exactly to the reported weight.
         weight = round(sum(e["bits"] for e in explanation), 3)
         return Scored(probability(weight), weight, explanation)
+
+    def _household(
+        self, levels: Mapping[str, int], bits: dict[str, float], na: str | None, nb: str | None
+    ) -> None:
+        """Apply HOUSEHOLD_MU to a pair that shares a phone, an e-mail or a full address.
+
+        Two exceptions, both where the household reading ("another family member") does not
+        fit how families are named:
+        - a partial Latin name counts against only when the shared token is a family name
+          (``names.shares_family_name``): a shared given name under two family names is no
+          family pattern;
+        - another birth date under the exact same name counts against only when the pair
+          also shares a phone or an e-mail. Korean families do not give two members one full
+          name, so one name at one address is one person with a wrong birth date; a shared
+          phone or e-mail (a parent filing for the family) keeps it out of auto-link."""
+        contact = levels["email"] == EXACT or levels["phone"] == EXACT
+        for (f, lv), w in self.household_bits.items():
+            if levels[f] != lv:
+                continue
+            if (f, lv) == ("name", PARTIAL):
+                applies = shares_family_name(na or "", nb or "")
+            elif (f, lv) == ("birth_date", FAR):
+                applies = levels["name"] != EXACT or contact
+            else:
+                applies = True
+            if (f, lv) == ("name", CLOSE) and not (is_hangul(na) and is_hangul(nb)):
+                w = self.household_close_romanised_bits
+            if applies:
+                bits[f] = w
 
     # -- persistence ----------------------------------------------------------------------------
     def params(self) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compare import CLOSE, CONTACT_FIELDS, EXACT, FIELDS, LEVELS, MISSING
+from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING, PARTIAL
 from .frame import KeyFrame
-from .names import is_hangul
+from .names import is_hangul, shares_family_name
 from .score import HOUSEHOLD_FIELDS, Model
 from .vcompare import levels_for_codes
 
@@ -91,16 +91,7 @@ def score_pairs(
     for f in HOUSEHOLD_FIELDS:
         household |= levels[f] == EXACT
     if household.any():
-        hangul = np.fromiter(
-            map(is_hangul, frame.uniques["name"]), bool, len(frame.uniques["name"])
-        )
-        ca, cb = frame.codes["name"][left], frame.codes["name"][right]
-        both_hangul = (ca >= 0) & (cb >= 0) & hangul[ca] & hangul[cb]
-        for (f, lv), w in model.household_bits.items():
-            mask = household & (levels[f] == lv)
-            bits[f][mask] = w
-            if (f, lv) == ("name", CLOSE):
-                bits[f][mask & ~both_hangul] = model.household_close_romanised_bits
+        _household(model, frame, left, right, levels, bits, household)
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
     cap = model.contact_cap
     scale = np.where(positive > cap, cap / np.maximum(positive, 1e-300), 1.0)
@@ -113,6 +104,26 @@ def score_pairs(
     odds = np.exp2(np.clip(weight, -60, 60))
     prob = np.where(weight > 60, 1.0, np.where(weight < -60, 0.0, odds / (1.0 + odds)))
     return ScoredPairs(levels, bits, weight, prob, model.prior_bits)
+
+
+def _household(model, frame, left, right, levels, bits, household) -> None:
+    """``Model._household`` for every pair at once (the same rules, as masks)."""
+    names = frame.uniques["name"]
+    ca, cb = frame.codes["name"][left], frame.codes["name"][right]
+    contact = (levels["email"] == EXACT) | (levels["phone"] == EXACT)
+    for (f, lv), w in model.household_bits.items():
+        mask = household & (levels[f] == lv)
+        if (f, lv) == ("name", PARTIAL):
+            idx = np.flatnonzero(mask)  # few pairs: partial names only
+            keep = [shares_family_name(names[ca[k]], names[cb[k]]) for k in idx]
+            mask[idx[~np.asarray(keep, dtype=bool)]] = False
+        elif (f, lv) == ("birth_date", FAR):
+            mask &= (levels["name"] != EXACT) | contact
+        bits[f][mask] = w
+        if (f, lv) == ("name", CLOSE):
+            hangul = np.fromiter(map(is_hangul, names), bool, len(names))
+            both_hangul = (ca >= 0) & (cb >= 0) & hangul[ca] & hangul[cb]
+            bits[f][mask & ~both_hangul] = model.household_close_romanised_bits
 
 
 PARALLEL_MIN_PAIRS = 200_000
