@@ -14,7 +14,7 @@ from intake import store
 from intake.cli import main
 from intake.match.blocking import Rule, candidate_pairs, rule_pairs
 from intake.match.cluster import cluster, person_id
-from intake.match.compare import CLOSE, EXACT, FAR, MISSING, PARTIAL, compare_values
+from intake.match.compare import CLOSE, EXACT, FAR, LEVELS, MISSING, PARTIAL, compare_values
 from intake.match.frame import RECORD_COLUMNS, KeyFrame
 from intake.match.pipeline import match_incremental, recluster, run_match
 from intake.match.score import Model
@@ -34,6 +34,10 @@ S = MatchSettings()
         ("name", "김민준", "김서준", FAR),  # another person of the same family
         ("name", "김민준", None, MISSING),
         ("name", "daniel kluske", "kluske louis", PARTIAL),
+        ("name", "jasmyn seehusn", "jasmy", PARTIAL),  # surname left out, one typo
+        ("name", "baillie kimberly", "baillie", PARTIAL),
+        ("name", "jasmyn seehusn", "kluske", FAR),
+        ("name", "김민준", "kim", FAR),  # a Hangul key is one token: no token rule
         ("email", "kim@naver.com", "kim@daum.net", CLOSE),
         ("email", "kim@naver.com", "lee@naver.com", FAR),
         ("phone", "+821012345678", "+821012345678", EXACT),
@@ -127,6 +131,64 @@ def test_vectorised_scores_equal_scalar():
         assert [(e["field"], e["level"]) for e in got] == [
             (e["field"], e["level"]) for e in expect.explanation
         ]
+        assert [e["bits"] for e in got] == pytest.approx([e["bits"] for e in expect.explanation])
+
+
+HOME = dict(k_addr="road:강남구|테헤란로|142", k_unit="101-1203", k_postcode="06236")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "field", "household"),
+    [
+        # another birth date under one full name at one address: a wrong birth date
+        (dict(k_name="김민준", k_birth="1990-03-14"), dict(k_name="김민준", k_birth="1962-11-30"),
+         "birth_date", False),
+        # ... but with a shared phone too (a parent filing for the family) it still counts
+        (dict(k_name="김민준", k_birth="1990-03-14", k_phone="+821012345678"),
+         dict(k_name="김민준", k_birth="1962-11-30", k_phone="+821012345678"),
+         "birth_date", True),
+        # another name and another birth date: another family member
+        (dict(k_name="김민준", k_birth="1990-03-14"), dict(k_name="김서준", k_birth="2015-07-01"),
+         "birth_date", True),
+        # a shared family name in one household: siblings, a parent and child
+        (dict(k_name="kim minjun"), dict(k_name="kim seojun"), "name", True),
+        # a shared given name under two family names: no family pattern
+        (dict(k_name="minjun kim"), dict(k_name="minjun park"), "name", False),
+        (dict(k_name="jasmyn seehusn"), dict(k_name="jasmy"), "name", False),
+    ],
+)  # fmt: skip
+def test_household_rules_follow_family_naming(a, b, field, household):
+    """Within a household (here a full address) HOUSEHOLD_MU replaces a level's weight only
+    where "another family member" fits how families are named."""
+    model = Model(n=1000)
+    scored = model.score(rec(**HOME, **a), rec(**HOME, **b))
+    level = scored.levels[field]
+    bits = next(e["bits"] for e in scored.explanation if e["field"] == field)
+    lv = LEVELS.index(level)
+    expected = model.household_bits[(field, lv)] if household else model.level_bits[field][lv]
+    assert bits == pytest.approx(expected, abs=1e-3)
+    assert (model.household_bits[(field, lv)] < model.level_bits[field][lv]) is True
+
+
+def test_vectorised_household_rules_equal_scalar():
+    home = ("06236", "road:x|1", "1-1")
+    rows = [
+        (1, "김민준", None, None, "1990-03-14", *home),
+        (2, "김민준", None, None, "1962-11-30", *home),
+        (3, "김민준", None, "+821012345678", "1962-11-30", *home),
+        (4, "kim minjun", None, "+821012345678", "1990-03-14", *home),
+        (5, "kim seojun", None, None, "2015-07-01", *home),
+        (6, "minjun park", None, None, "1990-03-14", *home),
+        (7, "minjun", None, "+821012345678", "1990-03-14", *home),
+    ]
+    frame = KeyFrame.from_rows(rows)
+    model = Model(n=1000)
+    left, right = np.triu_indices(len(rows), 1)
+    scored = score_pairs(model, frame, left, right, tf=False)
+    for k, (i, j) in enumerate(zip(left, right, strict=True)):
+        ra = dict(zip(RECORD_COLUMNS, rows[i], strict=True))
+        expect = model.score(ra, dict(zip(RECORD_COLUMNS, rows[j], strict=True)))
+        got = json.loads(scored.explanation(k))
         assert [e["bits"] for e in got] == pytest.approx([e["bits"] for e in expect.explanation])
 
 
