@@ -163,10 +163,18 @@ V5_MATCH_POSTCODE = """
 CREATE INDEX submissions_k_postcode ON submissions(k_postcode);
 """
 
+V6_MATCH_NAME_POSTCODE = """
+-- Matcher (speed): the incremental match's name + postcode look-up. Without it SQLite reads
+-- every row of the postcode (over 1,000 at a million submissions) to check the name: 2.7 ms
+-- of a ~5 ms submit on average, up to 8 ms.
+CREATE INDEX submissions_k_name_postcode ON submissions(k_name, k_postcode);
+"""
+
 MIGRATIONS: list[str] = [
     V1_BASE,
     V2_NAME_SEARCH,
     V3_ACCOUNT_LINK,
     V4_MATCH_BLOCKING,
     V5_MATCH_POSTCODE,
+    V6_MATCH_NAME_POSTCODE,
 ]
