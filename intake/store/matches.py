@@ -247,6 +247,7 @@ def set_persons(
         deferred_indexes(db, len(person_of) + len(only_stamp), only=_PERSON_INDEXES),
     ):
         if len(both) > _BULK_UPDATE:  # one joined UPDATE: ~25% faster than a statement a row
+            conn.execute(f"PRAGMA temp.cache_size = -{BATCH_CACHE_KIB}")  # default: 2 MB
             conn.execute("CREATE TEMP TABLE person_update (id INTEGER PRIMARY KEY, p TEXT)")
             conn.executemany(
                 "INSERT INTO person_update VALUES (?, ?)", ((i, p) for p, _, i in both)
