@@ -37,6 +37,10 @@ S = MatchSettings()
         ("name", "jasmyn seehusn", "jasmy", PARTIAL),  # surname left out, one typo
         ("name", "baillie kimberly", "baillie", PARTIAL),
         ("name", "jasmyn seehusn", "kluske", FAR),
+        ("name", "morriosn nathas", "morrison nathan", CLOSE),  # a typo in each part
+        ("name", "nathas morriosn", "morrison nathan", CLOSE),  # ... in any order
+        ("name", "jiwoo park", "jiwon park", PARTIAL),  # Korean siblings (돌림자), not a typo
+        ("name", "morrison nathan", "morrison keith", PARTIAL),  # one part replaced
         ("name", "김민준", "kim", FAR),  # a Hangul key is one token: no token rule
         ("email", "kim@naver.com", "kim@daum.net", CLOSE),
         ("email", "kim@naver.com", "lee@naver.com", FAR),

@@ -13,7 +13,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
-from .names import name_similarity
+from .names import name_similarity, same_parts_with_typos
 from .settings import MatchSettings
 
 LEVELS = ("exact", "close", "partial", "far", "missing")
@@ -54,7 +54,7 @@ def _split_addr(value: str) -> tuple[str, str | None]:
 
 
 def _name(a: str, b: str, s: MatchSettings) -> int:
-    if name_similarity(a, b) >= s.name_close:
+    if name_similarity(a, b) >= s.name_close or same_parts_with_typos(a, b):
         return CLOSE
     if (" " in a and " " in b) or ((" " in a or " " in b) and a.isascii() and b.isascii()):
         # A shared token (one typo allowed in tokens of 4+ letters): the family name, usually.

@@ -7,6 +7,7 @@ wrappers add the matcher's own caches and shortcuts in one place.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import permutations
 
 from rapidfuzz.distance import OSA
 
@@ -46,6 +47,30 @@ def is_hangul(k_name: str | None) -> bool:
     return bool(k_name) and all("가" <= ch <= "힣" for ch in k_name)
 
 
+def _token_match(ta: str, tb: str) -> bool:
+    # equal, or one edit (a typo) in tokens of 4+ letters, as compare._name's partial rule
+    if ta == tb:
+        return len(ta) > 1
+    return len(ta) >= 4 and len(tb) >= 4 and OSA.distance(ta, tb, score_cutoff=1) <= 1
+
+
+@lru_cache(maxsize=1 << 16)
+def same_parts_with_typos(a: str, b: str) -> bool:
+    """True when two Latin k_names have the same parts, each equal or one typo apart, in any
+    order ("morriosn nathas" / "morrison nathan"), and no part is a Korean family name.
+
+    Why: the similarity of the whole string falls below 'close' once two parts each carry a
+    typo, yet part by part it is plainly one name. Not for romanised Korean names: their given
+    names are short and siblings' names differ by one letter (돌림자: "jiwoo park" /
+    "jiwon park"), so there a one-letter difference is another person."""
+    ta, tb = a.split(), b.split()
+    if not (2 <= len(ta) == len(tb) <= 3) or not (a.isascii() and b.isascii()):
+        return False
+    if any(t in LATIN_SURNAME for t in ta + tb):
+        return False
+    return any(all(map(_token_match, ta, perm)) for perm in permutations(tb))
+
+
 @lru_cache(maxsize=1 << 16)
 def shares_family_name(a: str, b: str) -> bool:
     """True when two Latin k_names agree on a token that is a known (Korean) family name.
@@ -58,9 +83,6 @@ def shares_family_name(a: str, b: str) -> bool:
     be one. Tokens match as in ``compare._name`` (exact, or one edit in tokens of 4+ letters)."""
     for ta in a.split():
         for tb in b.split():
-            same = (ta == tb and len(ta) > 1) or (
-                len(ta) >= 4 and len(tb) >= 4 and OSA.distance(ta, tb, score_cutoff=1) <= 1
-            )
-            if same and (ta in LATIN_SURNAME or tb in LATIN_SURNAME):
+            if _token_match(ta, tb) and (ta in LATIN_SURNAME or tb in LATIN_SURNAME):
                 return True
     return False
