@@ -18,6 +18,7 @@ import json
 import marshal
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -315,15 +316,24 @@ def no_gc_pauses() -> Iterator[Callable[[int], None]]:
 GC_EVERY_ROWS = 1_000_000
 
 
-def _produce(conn: Any, factory: Callable[..., Iterator[Batch]], kwargs: dict) -> None:
+def _produce(
+    conn: Any, other_end: Any, factory: Callable[..., Iterator[Batch]], kwargs: dict
+) -> None:
+    # Our copy of the reading end must go, or a killed writer would leave us blocked on a full
+    # pipe forever instead of failing with a broken pipe.
+    other_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the writer stops, then ends us
     try:
         with no_gc_pauses() as done:
             for batch in factory(**kwargs):
                 conn.send_bytes(marshal.dumps(batch))
                 done(batch[3])
             conn.send_bytes(marshal.dumps(None))
+    except BrokenPipeError:
+        pass  # the writer is gone (killed): so are we
     except BaseException as exc:  # the writer re-raises it; the message names no PII
-        conn.send_bytes(marshal.dumps(("error", f"{type(exc).__name__}: {exc}")))
+        with suppress(OSError):
+            conn.send_bytes(marshal.dumps(("error", f"{type(exc).__name__}: {exc}")))
     finally:
         conn.close()
 
@@ -354,7 +364,7 @@ def in_reader_process(factory: Callable[..., Iterator[Batch]], **kwargs: Any) ->
     receive, send = ctx.Pipe(duplex=False)
     with suppress(OSError):  # a 1 MB pipe: fewer wake-ups per batch (Linux; optional)
         fcntl.fcntl(send.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    proc = ctx.Process(target=_produce, args=(send, factory, kwargs), daemon=True)
+    proc = ctx.Process(target=_produce, args=(send, receive, factory, kwargs), daemon=True)
     proc.start()
     send.close()
     try:

@@ -8,6 +8,12 @@ short-cuts, on generated input that mixes common and awkward spellings."""
 from __future__ import annotations
 
 import csv
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -136,3 +142,54 @@ def test_reader_process_loads_what_the_in_process_loader_does(tmp_path, hash_key
         )
     assert loaded[0] == loaded[1]
     assert loaded[0][0] == 124 and loaded[0][1] == 41  # blank rows are not rows
+
+
+def test_sigkilled_import_with_reader_process_resumes_without_duplicates(tmp_path):
+    """kill -9 of the writing process mid-load (the reader dies on its broken pipe); the same
+    command then loads the rest: every line once, none missing."""
+    rows = [["이름", "이메일", "휴대폰", "주소", "우편번호"]]
+    for i in range(60_000):
+        phone = f"010-{i % 10000:04d}-{i // 10000 + 1000:04d}"
+        rows.append([f"김민{chr(0xAC00 + i % 11000)}", f"u{i}@naver.com", phone, "", "06236"])
+    path = _write(tmp_path / "list.csv", rows, "utf-8", "\n")
+    db_path = tmp_path / "k.db"
+    code = (
+        "import sys; from intake import store; from intake.importing import import_accounts; "
+        "import_accounts(store.connect(sys.argv[1]), sys.argv[2], workers=1, batch_rows=2000)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db_path), str(path)])
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with suppress(sqlite3.OperationalError):  # not created or migrated yet
+                conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+                got = conn.execute("SELECT max(last_line) FROM imports").fetchone()
+                conn.close()
+                if got and got[0] and got[0] > 2:
+                    break
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    db = store.connect(db_path)
+    (first,) = db.execute("SELECT rows_loaded FROM imports").fetchall()
+    assert 0 < first[0] < 60_000  # killed half-way
+    rep = import_accounts(db, path, workers=1, batch_rows=2000)
+    assert rep.action == "resume" and rep.loaded == 60_000
+    lines = [r[0] for r in db.execute("SELECT source_line FROM accounts ORDER BY source_line")]
+    assert lines == list(range(2, 60_002))
+    assert _reader_processes(path) == []  # the orphaned reader ended on its broken pipe
+
+
+def _reader_processes(path: Path) -> list[str]:
+    """Processes still running our import command on ``path`` (waits up to 5 s for them)."""
+    deadline = time.monotonic() + 5
+    while True:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            with suppress(OSError):
+                if str(path).encode() in cmdline.read_bytes():
+                    found.append(cmdline.parent.name)
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
