@@ -36,6 +36,7 @@ from .settings import MatchSettings
 MANY_ACCOUNTS = 3  # a claimant matching this many accounts goes to review
 PARALLEL_MIN = 20_000  # below this many claims, scoring in-process beats starting workers
 CHUNK = 2_000  # claims per worker task
+IN_FLIGHT = 4  # chunks queued per worker: they keep scoring while the parent clears and writes
 
 
 class LinkError(RuntimeError):
@@ -175,9 +176,13 @@ def run_link(
     with store_links.bulk_writes(db):
         if full:  # a full run killed half-way must be a full run again next time
             store_links.set_linked_version(db, 0)
-            store_links.clear_link_pairs(db)
         replace = not full and store_links.has_link_pairs_unlinked(db)
-        for results in _linked_chunks(linker, decisions, chunks, workers, init):
+
+        def start() -> None:  # runs while the workers score the first chunks
+            if full:
+                store_links.clear_link_pairs(db)
+
+        for results in _linked_chunks(linker, decisions, chunks, workers, init, start):
             store_links.write_results(db, results, replace_pairs=replace)
             for r in results:
                 setattr(report, r.status, getattr(report, r.status) + 1)
@@ -210,20 +215,35 @@ def _link_chunk(rows: list[tuple]) -> list[LinkResult]:
 
 
 def _linked_chunks(
-    linker: Linker, decisions: dict, chunks: Iterator[list[tuple]], workers: int, init: tuple
+    linker: Linker,
+    decisions: dict,
+    chunks: Iterator[list[tuple]],
+    workers: int,
+    init: tuple,
+    on_start: Callable[[], None],
 ) -> Iterator[list[LinkResult]]:
-    """Results per chunk in submission order; bounded in flight so memory stays flat."""
+    """Results per chunk in submission order; bounded in flight so memory stays flat.
+
+    ``on_start`` runs once before the first result is handed out; with workers, after the
+    first chunks are queued, so the parent's set-up writes overlap their scoring."""
     if workers <= 0:
+        on_start()
         for rows in chunks:
             yield linker.link_many(rows, decisions)
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=_init_worker, initargs=init) as pool:
         pending: deque = deque()
+        started = False
         for rows in chunks:
             pending.append(pool.apply_async(_link_chunk, (rows,)))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= IN_FLIGHT * workers:
+                if not started:
+                    on_start()
+                    started = True
                 yield pending.popleft().get()
+        if not started:
+            on_start()
         while pending:
             yield pending.popleft().get()
 
