@@ -200,7 +200,7 @@ def email_key(s: str) -> str | None:
     if s.isascii() and s.islower() and " " not in s and len(s) <= 254:
         local, _, domain = s.partition("@")
         if len(local) <= 64 and local not in _JUNK_LOCALS and _FAST_LOCAL.fullmatch(local):
-            domain = _key_domain(domain)
+            domain = _DOMAIN_CACHE.get(domain) or _key_domain(domain)
             if domain is not None:
                 if domain == "gmail.com":
                     local = local.split("+", 1)[0].replace(".", "")
