@@ -10,6 +10,7 @@ Run: .venv/bin/python scripts/bench_febrl.py
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 import time
 from collections import defaultdict
@@ -49,7 +50,14 @@ def keys(df, offset: int = 0) -> tuple[list[tuple], list[str]]:
 
 def run(rows, side: np.ndarray | None, settings: MatchSettings, em: bool = False):
     frame = KeyFrame.from_rows(rows)
-    model = Model(settings=settings, n=len(frame))
+    prior = None
+    if side is not None:
+        # Link: the prior is over the |A| x |B| pairs across the files, where a record has at
+        # most one match: 1 / max(|A|, |B|), as the app's cross-check (link.py: n = list size).
+        # Both files' records still count into the term frequencies.
+        lam = 1.0 / max(int(side.sum()), int((~side).sum()), settings.prior_floor_n)
+        prior = math.log2(lam / (1.0 - lam))
+    model = Model(settings=settings, n=len(frame), prior_bits=prior)
     cands = candidate_pairs(frame, settings)
     left, right = cands.left, cands.right
     if side is not None:  # link: only pairs across the two files

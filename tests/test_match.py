@@ -452,3 +452,21 @@ def test_train_stores_em_parameters_used_by_later_runs(sdb):
     assert params != Model().params()  # estimated, not the defaults
     model = Model.from_params(params)
     assert model.m["name"] == pytest.approx(tuple(params["m"]["name"]))
+
+
+def test_em_training_keeps_the_callers_prior():
+    """A link run sets its own prior (over the |A| x |B| pairs); EM re-estimates m and u only."""
+    from intake.match.em import train
+
+    rows = [
+        (i, name, None, None, birth, "06236", None, None)
+        for i, (name, birth) in enumerate(
+            [("kim minjun", "1990-03-14"), ("kim minjun", "1990-03-14"), ("lee seoyeon", None)] * 20
+        )
+    ]
+    frame = KeyFrame.from_rows(rows)
+    left, right = np.triu_indices(len(rows), 1)
+    model = Model(n=len(frame), prior_bits=-7.5)
+    trained = train(frame, left, right, model)
+    assert trained.prior_bits == -7.5
+    assert trained.params() != model.params()
