@@ -168,7 +168,10 @@ class Lookup:
     _BATCH = {
         "email": "k_email = j.value",
         "phone": "k_phone = j.value",
-        "name_postcode": "k_name = j.value ->> 0 AND k_postcode = j.value ->> 1",
+        # json_extract rather than ->> (SQLite 3.38+): older Pythons bundle older SQLite
+        "name_postcode": (
+            "k_name = json_extract(j.value, '$[0]') AND k_postcode = json_extract(j.value, '$[1]')"
+        ),
     }
 
     def probe_many(self, rule: str, keys: Iterable[Any]) -> dict[Any, list[int]]:
