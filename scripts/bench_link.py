@@ -3,6 +3,7 @@
 
     python scripts/bench_link.py --db bench-data/bench-ours.db --claims 100000
     python scripts/bench_link.py --accounts 2000000 --claims 100000   # builds a list first
+    python scripts/bench_link.py --db /work/big/accounts-33m.db --claims 100000 --reuse-claims
 
 The claims are drawn from the list itself (so most match) with the variations claimants type:
 e-mail in other case / alias domain, phone spelled differently, name with a space or romanised,
