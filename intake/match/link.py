@@ -11,6 +11,12 @@ claim gets one status:
 
 Fraud signals (sent to review, never shown to the claimant): one account matched by submissions
 of several different persons; one claimant matching many accounts. Never imports Flask.
+
+The batch (:func:`run_link`) works a chunk of claims at a time in worker processes: one sorted
+index probe per key kind for the whole chunk, one read of the distinct candidate accounts, one
+vectorised scoring pass (``linkscore``); the parent writes. One web submission
+(:func:`link_submission`) uses one look-up statement and scores pair by pair; both decide
+through ``linkscore.link_results`` and store identical results.
 """
 
 from __future__ import annotations
@@ -115,18 +121,19 @@ class Linker:
         by_email = probe("email", (s[3] for s in subs if s[3]))
         by_phone = probe("phone", (s[4] for s in subs if s[4]))
         by_name = probe("name_postcode", ((s[2], s[7]) for s in subs if s[2] and s[7]))
+        e_bit, p_bit, n_bit = (RULE_BITS[r] for r in ("email", "phone", "name_postcode"))
         cands: list[tuple[int, int, int]] = []
         for i, s in enumerate(subs):
             found: dict[int, int] = {}
             if s[3]:
                 for acc in by_email.get(s[3], ()):
-                    found[acc] = found.get(acc, 0) | 1
+                    found[acc] = found.get(acc, 0) | e_bit
             if s[4]:
                 for acc in by_phone.get(s[4], ()):
-                    found[acc] = found.get(acc, 0) | 2
+                    found[acc] = found.get(acc, 0) | p_bit
             if s[2] and s[7]:
                 for acc in by_name.get((s[2], s[7]), ()):
-                    found[acc] = found.get(acc, 0) | 4
+                    found[acc] = found.get(acc, 0) | n_bit
             cands += [(i, acc, mask) for acc, mask in found.items()]
         rows = self.lookup.rows(acc for _i, acc, _m in cands)
         return link_results(self.model, subs, rows, cands, decisions)
