@@ -10,7 +10,6 @@ Run: .venv/bin/python scripts/bench_febrl.py
 from __future__ import annotations
 
 import itertools
-import math
 import sys
 import time
 from collections import defaultdict
@@ -22,6 +21,7 @@ from intake.match.blocking import candidate_pairs, estimated_recall
 from intake.match.cluster import cluster
 from intake.match.em import train
 from intake.match.frame import KeyFrame
+from intake.match.prior import estimate_lambda, prior_bits, prior_ratio
 from intake.match.score import Model
 from intake.match.settings import MatchSettings
 from intake.match.vscore import score_pairs
@@ -50,14 +50,22 @@ def keys(df, offset: int = 0) -> tuple[list[tuple], list[str]]:
 
 def run(rows, side: np.ndarray | None, settings: MatchSettings, em: bool = False):
     frame = KeyFrame.from_rows(rows)
-    prior = None
-    if side is not None:
-        # Link: the prior is over the |A| x |B| pairs across the files, where a record has at
-        # most one match: 1 / max(|A|, |B|), as the app's cross-check (link.py: n = list size).
-        # Both files' records still count into the term frequencies.
+    model = Model(settings=settings, n=len(frame))
+    est = estimate_lambda(frame, model, side)
+    if side is None:
+        # Dedup: the prior as the app's batch run sets it (settings.prior 'estimated'):
+        # estimated from the data (match.prior), as a ratio to the fixed 1 / n.
+        ratio = prior_ratio(frame, model)
+        model = Model(settings=settings, n=len(frame), prior_ratio=ratio)
+    else:
+        # Link: the prior over the |A| x |B| pairs across the files, where a record has at most
+        # one match: 1 / max(|A|, |B|), as the app's cross-check (link.py: n = list size, no
+        # estimate). The estimate is printed for reference only. Both files' records still
+        # count into the term frequencies.
+        ratio = prior_ratio(frame, model, side)
         lam = 1.0 / max(int(side.sum()), int((~side).sum()), settings.prior_floor_n)
-        prior = math.log2(lam / (1.0 - lam))
-    model = Model(settings=settings, n=len(frame), prior_bits=prior)
+        model = Model(settings=settings, n=len(frame), prior_bits=prior_bits(lam))
+    run.prior = (ratio, model.prior_bits, est)
     cands = candidate_pairs(frame, settings)
     left, right = cands.left, cands.right
     if side is not None:  # link: only pairs across the two files
@@ -116,6 +124,7 @@ def febrl3(settings: MatchSettings, em: bool) -> float:
         f"est_recall={recall:.4f} precision={p:.4f} recall={r:.4f} F1={f:.4f} "
         f"linked_or_review={surfaced(pred, truth, rec_ids):.4f} time={secs:.2f}s"
     )
+    _say_prior(len(truth), len(rows) * (len(rows) - 1) // 2)
     return f
 
 
@@ -136,7 +145,18 @@ def febrl4(settings: MatchSettings, em: bool) -> float:
         f"candidates={len(cands)} est_recall={recall:.4f} precision={p:.4f} recall={r:.4f} "
         f"F1={f:.4f} linked_or_review={surfaced(pred, truth, ids_a + ids_b):.4f} time={secs:.2f}s"
     )
+    _say_prior(len(truth), len(rows_a) * len(rows_b))
     return f
+
+
+def _say_prior(true_pairs: int, pairs: int) -> None:
+    ratio, bits, est = run.prior
+    lam, recall = est if est else (float("nan"), float("nan"))
+    print(
+        f"  prior: estimated lambda={lam:.3e} (rule recall implied by m={recall:.3f}), "
+        f"ratio to fixed={ratio:.3f}; prior bits used={bits:.3f}; "
+        f"true lambda={true_pairs / pairs:.3e} (truth, for reference only)"
+    )
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from intake import store
 from intake.cli import main
+from intake.match import prior
 from intake.match.blocking import Rule, candidate_pairs, rule_pairs
 from intake.match.cluster import cluster, person_id
 from intake.match.compare import CLOSE, EXACT, FAR, LEVELS, MISSING, PARTIAL, compare_values
@@ -470,3 +471,109 @@ def test_em_training_keeps_the_callers_prior():
     trained = train(frame, left, right, model)
     assert trained.prior_bits == -7.5
     assert trained.params() != model.params()
+
+
+# -- the prior estimated from the data (intake.match.prior) ------------------------------------
+def _prior_frame(rows):
+    """Frame of (name, birth_date, postal_code) triples."""
+    return KeyFrame.from_rows(
+        [(i, nm, None, None, bd, pc, None, None) for i, (nm, bd, pc) in enumerate(rows)]
+    )
+
+
+def _brute_rule_pairs(rows, side=None):
+    """Pairs agreeing exactly (both present) on at least two of the three fields."""
+    count = 0
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            if side is not None and side[i] == side[j]:
+                continue
+            agree = sum(a is not None and a == b for a, b in zip(rows[i], rows[j], strict=True))
+            count += agree >= 2
+    return count
+
+
+def test_prior_rule_pairs_known_count():
+    rows = [
+        *[("kim minjun", "1990-03-14", "06236")] * 3,  # one person filed 3 times: 3 pairs
+        ("lee seoyeon", "1985-01-01", "04524"),
+        ("lee seoyeon", "1985-01-01", "04525"),  # name + birth date: 1 pair
+        ("park jiho", "1985-01-01", "04524"),  # birth date + postcode with the first lee: 1
+        ("kim seojun", "2015-07-01", "06236"),  # household member: postcode only, 0
+        ("choi yuna", None, "06236"),  # 0
+        ("kim minjun", None, None),  # name only: 0
+    ]
+    assert prior.rule_pairs(_prior_frame(rows)) == 5
+    side = np.array([0, 1, 1, 0, 1, 1, 0, 0, 1], dtype=bool)  # link: only pairs across files
+    assert prior.rule_pairs(_prior_frame(rows), side) == 2 + 1 + 1 == _brute_rule_pairs(rows, side)
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_prior_rule_pairs_equal_pair_enumeration(link):
+    rng = np.random.default_rng(7)
+    pick = lambda values: [None if v == "-" else v for v in rng.choice(values, 400)]  # noqa: E731
+    rows = list(
+        zip(
+            pick(["kim", "lee", "park", "choi", "-"]),
+            pick(["1990-01-01", "1991-02-02", "1992-03-03", "-"]),
+            pick(["06236", "04524", "48058", "-"]),
+            strict=True,
+        )
+    )
+    side = rng.random(400) < 0.4 if link else None
+    assert prior.rule_pairs(_prior_frame(rows), side) == _brute_rule_pairs(rows, side)
+
+
+def test_estimated_prior_is_rule_pairs_over_recall_with_fallbacks():
+    rows = [(f"name{i // 3}", f"19{i // 3 % 90 + 10}-01-01", f"{i // 3:05d}") for i in range(60)]
+    frame = _prior_frame(rows)  # 20 persons filed 3 times each: 60 rule pairs
+    model = Model(settings=MatchSettings(prior_floor_n=10), n=len(frame))
+    lam, recall = prior.estimate_lambda(frame, model)
+    assert recall == pytest.approx(0.8 * 0.92 + 0.8 * 0.75 + 0.92 * 0.75 - 2 * 0.8 * 0.92 * 0.75)
+    assert lam == pytest.approx(60 / recall / (60 * 59 / 2))
+    ratio = prior.prior_ratio(frame, model)
+    assert ratio == pytest.approx(lam * 60)  # fixed prior 1/60: about 2.2x as many duplicates
+    assert Model(settings=model.settings, n=60, prior_ratio=ratio).prior_bits == pytest.approx(
+        prior.prior_bits(lam)
+    )
+    # too few records, no rule pair, or the fixed setting: the fixed prior
+    assert prior.estimate_lambda(frame, Model(n=60)) is None  # prior_floor_n 1000
+    assert prior.prior_ratio(_prior_frame([(f"n{i}", None, None) for i in range(60)]), model) == 1
+    fixed = Model(settings=MatchSettings(prior_floor_n=10, prior="fixed"), n=60)
+    assert prior.prior_ratio(frame, fixed) == 1.0
+    assert Model(settings=fixed.settings, n=60, prior_ratio=3.0).prior_bits == fixed.prior_bits
+    # clamped: at most 2**MAX_SHIFT_BITS times the fixed prior
+    same = _prior_frame([("kim", "1990-01-01", "06236")] * 60)
+    assert prior.prior_ratio(same, model) == 2.0**prior.MAX_SHIFT_BITS
+    with pytest.raises(ValueError, match="MATCH_PRIOR"):
+        MatchSettings.from_config({"MATCH_PRIOR": "guess"})
+
+
+def test_incremental_uses_the_prior_of_the_last_batch_run(sdb):
+    """The batch run estimates the prior and stores it; match_incremental scores with it."""
+    from intake.match.pipeline import load_model
+    from intake.store import matches as store_matches
+
+    s = MatchSettings(prior_floor_n=10)
+    people = [
+        dict(name=n, birth_date=f"19{80 + i}-0{i % 9 + 1}-1{i % 9}", postal_code=f"0{6230 + i}")
+        for i, n in enumerate(["김민준", "이서연", "박지호", "최유나", "정하준", "강서윤"])
+    ]
+    for p in people * 3:  # every person filed three times
+        add(sdb, **p)
+    run_match(sdb, full=True, settings=s)
+    ratio = store_matches.load_model_params(sdb)["prior_ratio"]
+    assert ratio > 1.5  # 18 records, 18 duplicate pairs: far above half a duplicate per record
+    n = store_matches.submission_count(sdb)
+    frame = KeyFrame.from_rows(store_matches.key_rows(sdb)[0])
+    batch = load_model(sdb, s, n, frame=frame)
+    incremental = load_model(sdb, s, n, tf=store_matches.ValueCounts(sdb))
+    assert incremental.prior_bits == batch.prior_bits > Model(settings=s, n=n).prior_bits
+    sid = add(sdb, **people[0])
+    match_incremental(sdb, sid, settings=s)
+    got = persons(sdb)
+    expl = sdb.execute("SELECT explanation FROM pairs WHERE id_r = ? LIMIT 1", [sid]).fetchone()
+    want = Model(settings=s, n=n + 1, prior_ratio=ratio).prior_bits
+    assert json.loads(expl[0])[0]["bits"] == round(want, 3)
+    run_match(sdb, full=True, settings=s)
+    assert persons(sdb) == got and len(set(got.values())) == len(people)

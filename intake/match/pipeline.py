@@ -51,9 +51,15 @@ class MatchReport:
         return t
 
 
-def load_model(db: sqlite_utils.Database, settings: MatchSettings, n: int, tf=None) -> Model:
-    """Defaults, or the m/u an EM run stored, with this store's size and term frequencies."""
-    return Model.from_params(store.load_model_params(db), settings=settings, n=n, tf=tf)
+def load_model(
+    db: sqlite_utils.Database, settings: MatchSettings, n: int, tf=None, frame=None
+) -> Model:
+    """Defaults, or the m/u an EM run stored, with this store's size and term frequencies.
+    The prior: estimated from ``frame`` in a batch run and stored (``prior.stored_params``),
+    the stored one otherwise, so incremental and batch agree."""
+    from .prior import stored_params
+
+    return Model.from_params(stored_params(db, settings, frame), settings=settings, n=n, tf=tf)
 
 
 def run_match(
@@ -89,7 +95,7 @@ def run_match(
     links = None
     t = report.lap("frame", t)
     if report.new:
-        model = load_model(db, settings, len(frame))
+        model = load_model(db, settings, len(frame), frame=frame)
         cands = candidate_pairs(frame, settings, new=new)
         t = report.lap("block", t)
         if train:

@@ -104,16 +104,20 @@ class Model:
         n: int = 0,
         tf: Mapping[str, Mapping[str, int]] | None = None,
         prior_bits: float | None = None,
+        prior_ratio: float = 1.0,
     ) -> None:
-        """``n`` records were counted into ``tf`` (field -> value -> count); ``prior_bits``
-        overrides the default prior log2(1 / max(n, settings.prior_floor_n))."""
+        """``n`` records were counted into ``tf`` (field -> value -> count); the prior is
+        λ = prior_ratio / max(n, settings.prior_floor_n) (``prior_ratio``: estimated from the
+        data by ``match.prior``, ignored when settings.prior is 'fixed'); ``prior_bits``
+        overrides it."""
         self.settings = settings or MatchSettings()
         self.m = {f: tuple(map(float, (m or DEFAULT_M).get(f, DEFAULT_M[f]))) for f in FIELDS}
         self.u = {f: tuple(map(float, (u or DEFAULT_U).get(f, DEFAULT_U[f]))) for f in FIELDS}
         self.n = int(n)
         self.tf = tf or {}
+        self.prior_ratio = float(prior_ratio) if self.settings.prior == "estimated" else 1.0
         if prior_bits is None:
-            lam = 1.0 / max(self.n, self.settings.prior_floor_n)
+            lam = min(0.5, self.prior_ratio / max(self.n, self.settings.prior_floor_n))
             prior_bits = math.log2(lam / (1.0 - lam))
         self.prior_bits = float(prior_bits)
         self.contact_cap = max(0.0, -self.prior_bits - math.log2(self.settings.household_size))
@@ -198,11 +202,15 @@ class Model:
 
     # -- persistence ----------------------------------------------------------------------------
     def params(self) -> dict[str, Any]:
-        """The trained parameters (m, u) as JSON-ready data (stored in the settings table)."""
-        return {
+        """The parameters (m, u, and an estimated prior's ratio to the fixed one) as JSON-ready
+        data (stored in the settings table)."""
+        params: dict[str, Any] = {
             "m": {f: list(v) for f, v in self.m.items()},
             "u": {f: list(v) for f, v in self.u.items()},
         }
+        if self.prior_ratio != 1.0:
+            params["prior_ratio"] = self.prior_ratio
+        return params
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any] | str | None, **kwargs: Any) -> Model:
@@ -210,6 +218,7 @@ class Model:
         if isinstance(params, str):
             params = json.loads(params)
         params = params or {}
+        kwargs.setdefault("prior_ratio", float(params.get("prior_ratio", 1.0)))
         return cls(params.get("m"), params.get("u"), **kwargs)
 
 

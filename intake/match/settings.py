@@ -22,6 +22,7 @@ class MatchSettings:
     household_size: float = 3.0  # e-mail+phone+address+postcode together are worth at most
     # "same household": log2(n / household_size) bits, i.e. -prior - log2(household_size)
     prior_floor_n: int = 1000  # the prior assumes at least this many records
+    prior: str = "estimated"  # 'estimated' from the data (match.prior) or 'fixed' (1 / n)
     tf_max_down_bits: float = 12.0  # term frequency may lower an exact agreement this much
     tf_max_up_bits: float = 4.0  # ... and raise a rare one this much
     block_cap: int = 200  # blocks larger than this are compared in a sliding window only
@@ -39,6 +40,8 @@ class MatchSettings:
         settings = cls(**values)
         if not 0.0 <= settings.lower <= settings.upper <= 1.0:
             raise ValueError("MATCH_LOWER must be <= MATCH_UPPER, both between 0 and 1")
+        if settings.prior not in ("estimated", "fixed"):
+            raise ValueError("MATCH_PRIOR must be 'estimated' or 'fixed'")
         return settings
 
     def band(self, probability: float) -> str:
