@@ -45,23 +45,29 @@ def _group_pairs(frame: KeyFrame, fields: tuple[str, ...], side: np.ndarray | No
     """Pairs of records agreeing exactly on every field in ``fields`` (all present).
 
     Dedup: sum over groups of c(c-1)/2. Link (``side`` marks file B): sum of c_A · c_B."""
-    codes = [frame.codes[f].astype(np.int64) for f in fields]
+    codes = [frame.codes[f] for f in fields]
     ok = np.ones(len(frame), dtype=bool)
     for c in codes:
         ok &= c >= 0
     if not ok.any():
         return 0
-    key = codes[0][ok]
+    key = codes[0][ok].astype(np.int64)
     for f, c in zip(fields[1:], codes[1:], strict=True):
-        key = key * (len(frame.uniques[f]) + 1) + c[ok]  # < 2^63 for up to three 1M-value fields
-        key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        card = len(frame.uniques[f]) + 1
+        if (int(key.max()) + 1) * card >= 2**62:  # re-number the groups so far first
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64).ravel()
+        key = key * card + c[ok]
     if side is None:
-        counts = np.bincount(key).astype(np.int64)
+        counts = np.unique(key, return_counts=True)[1].astype(np.int64)
         return int((counts * (counts - 1) // 2).sum())
     b = side[ok]
-    in_a = np.bincount(key[~b], minlength=int(key.max()) + 1).astype(np.int64)
-    in_b = np.bincount(key[b], minlength=int(key.max()) + 1).astype(np.int64)
-    return int((in_a * in_b).sum())
+    keys_a, in_a = np.unique(key[~b], return_counts=True)
+    keys_b, in_b = np.unique(key[b], return_counts=True)
+    if not len(keys_a) or not len(keys_b):
+        return 0
+    at = np.minimum(np.searchsorted(keys_a, keys_b), len(keys_a) - 1)
+    hit = keys_a[at] == keys_b
+    return int((in_a[at[hit]].astype(np.int64) * in_b[hit]).sum())
 
 
 def rule_pairs(frame: KeyFrame, side: np.ndarray | None = None) -> int:
