@@ -9,9 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from werkzeug.serving import make_server
 
 from intake import create_app, store
+
+# Property tests check behaviour, never speed: Hypothesis' default 200 ms deadline per example
+# is a timing assert in disguise and failed on a loaded 2-core CI box.
+settings.register_profile("intake", deadline=None)
+settings.load_profile("intake")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
