@@ -343,12 +343,18 @@ READER_PROCESS_LINES = 200_000  # below this a second process costs more than it
 
 
 def use_reader_process(workers: int | None, table: Table, lines: int) -> bool:
-    """Read in a separate process? ``workers`` 0: never; >= 1: always; None: when it pays off
-    (a text file of 200k lines or more to go, and a second core)."""
+    """Read in a separate process? ``workers`` 0: never; >= 1: always; None: when it can pay off
+    (a text file of 200k lines or more to go, and a core that is idle right now).
+
+    Why the idle core: the writer alone does ~70% of the one-process work, so the reader only
+    helps when it really runs beside it; on this shared 2-core box under a load of 2-4 it cost
+    ~25% more CPU and was no faster (docs/benchmarks/accounts.md)."""
     if workers is not None:
         return workers > 0
+    if table.format == "xlsx" or lines < READER_PROCESS_LINES:
+        return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return table.format != "xlsx" and lines >= READER_PROCESS_LINES and (cores or 1) >= 2
+    return (cores or 1) >= 2 and os.getloadavg()[0] <= (cores or 1) - 1
 
 
 def in_reader_process(factory: Callable[..., Iterator[Batch]], **kwargs: Any) -> Iterator[Batch]:

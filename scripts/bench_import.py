@@ -6,7 +6,7 @@ transactions, WAL), then indexes on e-mail, phone and name. Ours: the real CLI c
 
     python scripts/bench_import.py run --rows 2000000 --repeat 3
     python scripts/bench_import.py run --rows 33700000 --repeat 1 --keep-csv
-    python scripts/bench_import.py run --rows 2000000 --repeat 3 --only floor,ours,ours1 --keep-csv
+    python scripts/bench_import.py run --rows 2000000 --repeat 3 --only floor,ours1,ours2 --keep-csv
 
 Data goes to bench-data/ (git-ignored); DB files are deleted after each run. Figures are printed
 as a Markdown table row for docs/benchmarks/accounts.md.
@@ -152,7 +152,18 @@ def ours_one_process(src: Path, db_path: Path) -> float:
     return time.perf_counter() - t
 
 
-LOADERS = {"floor": floor, "ours": ours, "ours1": ours_one_process}
+def ours_reader_process(src: Path, db_path: Path) -> float:
+    """The same import with the reader process forced on (``workers=1``), whatever the load."""
+    code = (
+        "import sys; from intake import store; from intake.importing import import_accounts; "
+        "import_accounts(store.connect(sys.argv[2]), sys.argv[1], workers=1)"
+    )
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(src), str(db_path)], check=True)
+    return time.perf_counter() - t
+
+
+LOADERS = {"floor": floor, "ours": ours, "ours1": ours_one_process, "ours2": ours_reader_process}
 
 
 def db_size(db_path: Path) -> int:
@@ -224,7 +235,8 @@ def main() -> None:
     r.add_argument("--keep-db", action="store_true", help="keep our last DB (bench-ours.db)")
     r.add_argument(
         "--only",
-        help="comma-separated loaders to run: floor, ours (the CLI), ours1 (one process)",
+        help="comma-separated loaders: floor, ours (the CLI), ours1 (one process), "
+        "ours2 (reader process forced on)",
     )
     args = ap.parse_args()
     if args.cmd == "generate":
