@@ -158,7 +158,7 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
             table=table, start_after=start_after, hash_key=init[1], import_id=import_id,
             batch_rows=batch_rows,
         )  # fmt: skip
-        if use_reader_process(workers, table, lines - start_after):
+        if use_reader_process(workers):
             # small messages keep both processes busy; the commits stay batch_rows apart
             kwargs["batch_rows"] = min(batch_rows, READER_MESSAGE_ROWS)
             batches = in_reader_process(account_batches, **kwargs)

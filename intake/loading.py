@@ -17,8 +17,9 @@ import hmac
 import json
 import marshal
 import multiprocessing
-import os
+import queue
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -339,30 +340,26 @@ def _produce(
 
 
 READER_MESSAGE_ROWS = 10_000  # rows per message from the reader process
-READER_PROCESS_LINES = 200_000  # below this a second process costs more than it saves
 
 
-def use_reader_process(workers: int | None, table: Table, lines: int) -> bool:
-    """Read in a separate process? ``workers`` 0: never; >= 1: always; None: when it can pay off
-    (a text file of 200k lines or more to go, and a core that is idle right now).
+def use_reader_process(workers: int | None) -> bool:
+    """Read in a separate process? ``workers`` >= 1: yes; 0 or None (the default): no.
 
-    Why the idle core: the writer alone does ~70% of the one-process work, so the reader only
-    helps when it really runs beside it; on this shared 2-core box under a load of 2-4 it cost
-    ~25% more CPU and was no faster (docs/benchmarks/accounts.md)."""
-    if workers is not None:
-        return workers > 0
-    if table.format == "xlsx" or lines < READER_PROCESS_LINES:
-        return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) >= 2 and os.getloadavg()[0] <= (cores or 1) - 1
+    Why not by default: the writer alone does ~75% of the one-process work (the inserts and the
+    index build), so the reader can save at most a quarter, and on this shared 2-core box it was
+    never faster in any measurement (2M rows, load 1.3-1.8: 38.1 s wall / 45.5 s CPU against
+    36.4 s / 35.7 s in one process; docs/benchmarks/accounts.md). It stays available for a
+    machine with idle cores; ``scripts/bench_import.py --only ours1,ours2`` compares the two."""
+    return bool(workers and workers > 0)
 
 
 def in_reader_process(factory: Callable[..., Iterator[Batch]], **kwargs: Any) -> Iterator[Batch]:
     """The batches of ``factory(**kwargs)``, computed in a forked reader process.
 
     Why: on two cores, reading + normalising (the reader) and inserting (this process) overlap.
-    The pipe holds about one batch, so memory stays constant; if this side stops (an error, a
-    kill), the reader is ended with it and nothing is committed that was not inserted here.
+    At most READER_QUEUE_MESSAGES messages wait here, so memory stays constant; if this side
+    stops (an error, a kill), the reader is ended with it and nothing is committed that was not
+    inserted here.
     Batches travel as ``marshal`` data (rows are tuples of str/int/None): a third of pickle's
     cost to write and three quarters of it to read.
     """
@@ -373,9 +370,34 @@ def in_reader_process(factory: Callable[..., Iterator[Batch]], **kwargs: Any) ->
     proc = ctx.Process(target=_produce, args=(send, receive, factory, kwargs), daemon=True)
     proc.start()
     send.close()
+    # A thread empties the pipe into a bounded queue while this thread inserts (sqlite3 lets go
+    # of the GIL while it steps), so the reader is not stalled on a full pipe during a commit.
+    messages: queue.Queue = queue.Queue(maxsize=READER_QUEUE_MESSAGES)
+    stop = threading.Event()
+
+    def pump() -> None:
+        while not stop.is_set():
+            try:
+                data: Any = receive.recv_bytes()
+            except (EOFError, OSError) as exc:
+                data = exc
+            while not stop.is_set():
+                try:
+                    messages.put(data, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if data == _END or isinstance(data, BaseException):
+                return
+
+    pumper = threading.Thread(target=pump, name="intake-import-pipe", daemon=True)
+    pumper.start()
     try:
         while True:
-            batch = marshal.loads(receive.recv_bytes())
+            data = messages.get()
+            if isinstance(data, BaseException):
+                raise RuntimeError("the reader process ended unexpectedly") from data
+            batch = marshal.loads(data)
             if batch is None:
                 break
             if batch[0] == "error":
@@ -383,10 +405,16 @@ def in_reader_process(factory: Callable[..., Iterator[Batch]], **kwargs: Any) ->
             yield batch
         proc.join()
     finally:
-        receive.close()
+        stop.set()
         if proc.is_alive():
-            proc.terminate()
+            proc.terminate()  # its end of the pipe closes: the pump's read ends too
             proc.join()
+        pumper.join(timeout=5)
+        receive.close()
+
+
+_END = marshal.dumps(None)
+READER_QUEUE_MESSAGES = 16  # ~160k rows (~30 MB) received ahead of the inserts at most
 
 
 def prepare_claim(
