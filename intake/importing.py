@@ -12,21 +12,16 @@ from typing import Any
 
 import sqlite_utils
 
-from .imports import open_table
-from .loading import (
-    BATCH_ROWS,
+from .batches import (
     READER_MESSAGE_ROWS,
-    ImportReport,
-    Rejects,
     account_batches,
     claim_batches,
-    fingerprint,
     in_reader_process,
-    key_check,
     no_gc_pauses,
-    progress_bar,
     use_reader_process,
 )
+from .imports import open_table
+from .loading import BATCH_ROWS, ImportReport, Rejects, fingerprint, key_check, progress_bar
 from .refs import new_claim_ref
 from .store import accounts as store_accounts
 from .store import imports as store_imports

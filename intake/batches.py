@@ -1,0 +1,283 @@
+"""Where import batches come from: in this process, a forked reader process, or a worker pool.
+
+Why a module of its own: ``loading`` turns one input row into one stored row (keys, flags,
+rejects); this module only decides which process does that and streams the results as batches
+of ``(rows, rejects, last line, lines)``, bounded in memory, in file order, so the writer in
+``importing`` can commit each batch with its resume point.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import marshal
+import multiprocessing
+import queue
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from .imports import Table
+from .loading import account_row_builder, key_hasher, prepare_account, prepare_claim
+
+CHUNK_ROWS = 5_000  # rows per worker task
+
+
+Batch = tuple[list, list, int, int]  # rows, rejects [(line, reason, cells)], last line, lines
+
+
+def account_batches(
+    table: Table,
+    *,
+    start_after: int,
+    hash_key: Any,
+    import_id: int,
+    batch_rows: int,
+) -> Iterator[Batch]:
+    """The list file as batches of ``batch_rows`` accounts rows (plus the rejects among them).
+
+    Each batch ends with the line its resume point may move to; the last batch may be empty."""
+    build = account_row_builder(table.mapper(), key_hasher(hash_key), import_id)
+    rows: list = []
+    rejects: list = []
+    last, n = start_after, 0
+    append = rows.append
+    for line, cells, suspect in table.checked_cells(start_after=start_after):
+        row = build(line, cells, suspect)
+        if row.__class__ is tuple:
+            append(row)
+        else:
+            rejects.append((line, row, cells))
+        last = line
+        n += 1
+        if len(rows) >= batch_rows:
+            yield rows, rejects, last, n
+            rows, rejects, n = [], [], 0
+            append = rows.append
+    yield rows, rejects, last, n
+
+
+def claim_batches(
+    table: Table, *, start_after: int, init_args: tuple, workers: int | None, batch_rows: int
+) -> Iterator[Batch]:
+    """Claims rows (CLAIM_COLUMNS lists, ref and import_id filled in by the writer) in batches."""
+    rows: list = []
+    rejects: list = []
+    last, n = start_after, 0
+    for line, prepared, cells in prepared_rows(
+        table, start_after=start_after, init_args=init_args, workers=workers
+    ):
+        if cells is not None:
+            rejects.append((line, prepared, cells))
+        else:
+            rows.append(prepared)
+        last = line
+        n += 1
+        if len(rows) >= batch_rows:
+            yield rows, rejects, last, n
+            rows, rejects, n = [], [], 0
+    yield rows, rejects, last, n
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[Callable[[int], None]]:
+    """The cyclic GC off while rows stream through; yields ``done(n)`` to call per n rows.
+
+    Why: every row allocates tuples and lists, so the collector ran thousands of times per
+    batch, each time walking the batch of 100k rows still held (measured ~10% of the import).
+    Rows make no reference cycles (a 20k-row run of every slow path left none), so ``done``
+    collects the young generations only once per million rows, as a safety net."""
+    was = gc.isenabled()
+    gc.disable()
+    seen = [0]
+
+    def done(n: int) -> None:
+        seen[0] += n
+        if seen[0] >= GC_EVERY_ROWS:
+            seen[0] = 0
+            gc.collect(1)
+
+    try:
+        yield done
+    finally:
+        if was:
+            gc.enable()
+
+
+GC_EVERY_ROWS = 1_000_000
+
+
+def _produce(
+    conn: Any, other_end: Any, factory: Callable[..., Iterator[Batch]], kwargs: dict
+) -> None:
+    # Our copy of the reading end must go, or a killed writer would leave us blocked on a full
+    # pipe forever instead of failing with a broken pipe.
+    other_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the writer stops, then ends us
+    try:
+        with no_gc_pauses() as done:
+            for batch in factory(**kwargs):
+                conn.send_bytes(marshal.dumps(batch))
+                done(batch[3])
+            conn.send_bytes(marshal.dumps(None))
+    except BrokenPipeError:
+        pass  # the writer is gone (killed): so are we
+    except BaseException as exc:  # the writer re-raises it; the message names no PII
+        with suppress(OSError):
+            conn.send_bytes(marshal.dumps(("error", f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+READER_MESSAGE_ROWS = 10_000  # rows per message from the reader process
+
+
+def use_reader_process(workers: int | None) -> bool:
+    """Read in a separate process? ``workers`` >= 1: yes; 0 or None (the default): no.
+
+    Why not by default: the writer alone does ~75% of the one-process work (the inserts and the
+    index build), so the reader can save at most a quarter, and on this shared 2-core box it was
+    never faster in any measurement (2M rows, load 1.3-1.8: 38.1 s wall / 45.5 s CPU against
+    36.4 s / 35.7 s in one process; docs/benchmarks/accounts.md). It stays available for a
+    machine with idle cores; ``scripts/bench_import.py --only ours1,ours2`` compares the two."""
+    return bool(workers and workers > 0)
+
+
+def in_reader_process(factory: Callable[..., Iterator[Batch]], **kwargs: Any) -> Iterator[Batch]:
+    """The batches of ``factory(**kwargs)``, computed in a forked reader process.
+
+    Why: on two cores, reading + normalising (the reader) and inserting (this process) overlap.
+    At most READER_QUEUE_MESSAGES messages wait here, so memory stays constant; if this side
+    stops (an error, a kill), the reader is ended with it and nothing is committed that was not
+    inserted here.
+    Batches travel as ``marshal`` data (rows are tuples of str/int/None): a third of pickle's
+    cost to write and three quarters of it to read.
+    """
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    with suppress(OSError):  # a 1 MB pipe: fewer wake-ups per batch (Linux; optional)
+        fcntl.fcntl(send.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    proc = ctx.Process(target=_produce, args=(send, receive, factory, kwargs), daemon=True)
+    proc.start()
+    send.close()
+    # A thread empties the pipe into a bounded queue while this thread inserts (sqlite3 lets go
+    # of the GIL while it steps), so the reader is not stalled on a full pipe during a commit.
+    messages: queue.Queue = queue.Queue(maxsize=READER_QUEUE_MESSAGES)
+    stop = threading.Event()
+
+    def pump() -> None:
+        while not stop.is_set():
+            try:
+                data: Any = receive.recv_bytes()
+            except (EOFError, OSError) as exc:
+                data = exc
+            while not stop.is_set():
+                try:
+                    messages.put(data, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if data == _END or isinstance(data, BaseException):
+                return
+
+    pumper = threading.Thread(target=pump, name="intake-import-pipe", daemon=True)
+    pumper.start()
+    try:
+        while True:
+            data = messages.get()
+            if isinstance(data, BaseException):
+                raise RuntimeError("the reader process ended unexpectedly") from data
+            batch = marshal.loads(data)
+            if batch is None:
+                break
+            if batch[0] == "error":
+                raise RuntimeError(f"reading the file failed: {batch[1]}")
+            yield batch
+        proc.join()
+    finally:
+        stop.set()
+        if proc.is_alive():
+            proc.terminate()  # its end of the pipe closes: the pump's read ends too
+            proc.join()
+        pumper.join(timeout=5)
+        receive.close()
+
+
+_END = marshal.dumps(None)
+READER_QUEUE_MESSAGES = 16  # ~160k rows (~30 MB) received ahead of the inserts at most
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(
+    kind: str, hash_key: Any, import_id: int, header: list, source: str, mapper: Any
+) -> None:
+    _WORKER.update(
+        kind=kind,
+        hasher=key_hasher(hash_key),
+        import_id=import_id,
+        header=header,
+        source=source,
+        mapper=mapper,
+    )
+
+
+def _prepare_chunk(chunk: list[tuple[int, list]]) -> list[tuple[int, Any, list]]:
+    """(line, row or reject reason, cells of rejected rows) for a chunk of raw input rows."""
+    out = []
+    w = _WORKER
+    mapper = w["mapper"]
+    for line, cells in chunk:
+        record, problems = mapper(cells)
+        if w["kind"] == "accounts":
+            row = prepare_account(line, record, problems, w["hasher"], w["import_id"])
+        else:
+            raw = dict(zip(w["header"], cells, strict=False))
+            row = prepare_claim(line, record, problems, raw, w["source"])
+        out.append((line, row, cells if isinstance(row, str) else None))
+    return out
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def prepared_rows(
+    table: Table,
+    *,
+    start_after: int,
+    init_args: tuple,
+    workers: int | None,
+) -> Iterator[tuple[int, Any, list | None]]:
+    """Normalised rows in file order, from worker processes when the file is large."""
+    chunks = _chunks(table.cells(start_after=start_after), CHUNK_ROWS)
+    init_args = (*init_args, table.mapper())
+    if workers is None:
+        # In-process by default: measured on this 2-core box, worker processes only pay off when
+        # the cores are otherwise idle (the main process still parses, pickles and inserts).
+        workers = 0
+    if workers <= 0:
+        _init_worker(*init_args)
+        for chunk in chunks:
+            yield from _prepare_chunk(chunk)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=init_args) as pool:
+        pending: deque = deque()  # bounded: memory stays constant however big the file
+        for chunk in chunks:
+            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
