@@ -37,15 +37,21 @@ KEY_COLUMNS = {
 }
 
 
-def field_value(field: str, record: Mapping[str, Any]) -> str | None:
-    """The one string a field compares (None when missing). Address = building key + '#unit'."""
-    value = record.get(KEY_COLUMNS[field])
-    if not value:
+def address_value(key: str | None, unit: str | None) -> str | None:
+    """The address as compared: building key + '#unit' (None without a building key).
+
+    Why one function: the scalar comparator, the batch frame and the cross-check all split this
+    string again on '#', so they must build it the same way."""
+    if not key:
         return None
+    return f"{key}#{unit}" if unit else key
+
+
+def field_value(field: str, record: Mapping[str, Any]) -> str | None:
+    """The one string a field compares (None when missing). Address: ``address_value``."""
     if field == "address":
-        unit = record.get("k_unit")
-        return f"{value}#{unit}" if unit else value
-    return value
+        return address_value(record.get(KEY_COLUMNS[field]), record.get("k_unit"))
+    return record.get(KEY_COLUMNS[field]) or None
 
 
 def _split_addr(value: str) -> tuple[str, str | None]:

@@ -15,7 +15,7 @@ from itertools import repeat
 
 import numpy as np
 
-from .compare import FIELDS
+from .compare import FIELDS, address_value
 from .names import block_forms, hangul_forms
 
 RECORD_COLUMNS = (
@@ -116,9 +116,7 @@ class KeyFrame:
         cols = list(zip(*rows, strict=True)) or [()] * len(RECORD_COLUMNS)
         ids, k_name, k_email, k_phone, k_birth, k_postcode, k_addr, k_unit = cols
         frame = cls(np.asarray(ids, dtype=np.int64))
-        address = [
-            (f"{a}#{u}" if u else a) if a else None for a, u in zip(k_addr, k_unit, strict=True)
-        ]
+        address = list(map(address_value, k_addr, k_unit))
         base = {
             "name": k_name,
             "email": k_email,

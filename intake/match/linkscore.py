@@ -15,7 +15,7 @@ import numpy as np
 
 from ..normalize import address_keys
 from ..store.links import LinkResult
-from .compare import CLOSE, EXACT, FIELDS, LEVELS
+from .compare import CLOSE, EXACT, FIELDS, LEVELS, address_value
 from .frame import KeyFrame, factorize
 from .score import Model
 from .vscore import ScoredPairs, score_pairs
@@ -31,13 +31,6 @@ VECTOR_MIN = 32
 # ``store.accounts.LOOKUP_COLUMNS``.
 _SUB = {"name": 2, "email": 3, "phone": 4, "birth_date": 6, "postal_code": 7}
 _ACC = {"name": 2, "email": 3, "phone": 4, "postal_code": 6}
-
-
-def _address(key: str | None, unit: str | None) -> str | None:
-    """``compare.field_value`` of the address: building key + '#unit'."""
-    if not key:
-        return None
-    return f"{key}#{unit}" if unit else key
 
 
 def link_results(
@@ -153,13 +146,13 @@ def _score(model: Model, subs, accounts, si: np.ndarray, ai: np.ndarray) -> Scor
     acc_addr = []
     for row, p in zip(arows, parse.tolist(), strict=True):
         if row[7] is None and p and row[9]:
-            acc_addr.append(_address(*address_keys(row[9])[:2]))
+            acc_addr.append(address_value(*address_keys(row[9])[:2]))
         else:
-            acc_addr.append(_address(row[7], row[8]))
+            acc_addr.append(address_value(row[7], row[8]))
     frame = KeyFrame(np.arange(len(srows) + len(arows), dtype=np.int64))
     for f in FIELDS:
         if f == "address":
-            values = [_address(r[8], r[9]) for r in srows] + acc_addr
+            values = [address_value(r[8], r[9]) for r in srows] + acc_addr
         elif f in _ACC:
             values = [r[_SUB[f]] for r in srows] + [r[_ACC[f]] for r in arows]
         else:
