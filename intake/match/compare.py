@@ -8,7 +8,9 @@ comparator serves a Python pair (``Model.score``) and the vectorised batch (uniq
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, Indel, Levenshtein
@@ -18,8 +20,10 @@ from .settings import MatchSettings
 
 LEVELS = ("exact", "close", "partial", "far", "missing")
 EXACT, CLOSE, PARTIAL, FAR, MISSING = range(5)
-"""'partial' is used by names only: Latin names sharing a whole token (the family name, most
-often) but otherwise different. Every other field uses exact / close / far / missing."""
+"""'partial' is used by names and free-text addresses only. Names: Latin names sharing a whole
+token (the family name, most often) but otherwise different. Addresses: a free-text (Latin)
+address with the same house number and street but another part added, left out or replaced
+(``free_text_partial``). Every other field uses exact / close / far / missing."""
 
 FIELDS = ("name", "email", "phone", "birth_date", "postal_code", "address")
 """Compared fields, in the vocabulary's names (the explanation uses them)."""
@@ -121,7 +125,47 @@ def _address(a: str, b: str, s: MatchSettings) -> int:
         and Indel.normalized_similarity(" ".join(sorted(ta)), " ".join(sorted(tb))) >= cut
     ):
         return CLOSE
+    if free_text_partial(ba, bb):
+        return PARTIAL
     return FAR
+
+
+STREET_PREFIX = 5
+"""Letters of the street name (after the house number, spaces removed) that two free-text
+addresses must share to be 'partial': enough to name one street, short enough to survive a
+typo or a split/merged word further on ("fiveas hstreet" / "fiveasah street")."""
+
+_HOUSE_STREET = re.compile(rf"(\d{{1,6}})([a-z]{{{STREET_PREFIX}}})")
+
+
+@lru_cache(maxsize=1 << 16)
+def house_street(building: str) -> str | None:
+    """'<house number>|<first letters of the street>' of a free-text Latin address, else None.
+
+    Free text is an ASCII address the Korean parser could not read: a bare key with words
+    ("363 banks street manresa act", imported or benchmark keys) or the parser's ``raw:`` key
+    ("raw:|363banksstreetmanresaact"). Korean building keys (``road:``/``lot:``, or ``raw:``
+    with Hangul) give None: their building number is compared as part of the whole key, so
+    neighbours in one road never share this key."""
+    if building.startswith(("road:", "lot:")):
+        return None
+    if building.startswith("raw:"):
+        building = building.partition("|")[2]
+    if not building.isascii():
+        return None
+    m = _HOUSE_STREET.match(building.replace(" ", "").casefold())
+    return f"{m[1]}|{m[2]}" if m else None
+
+
+def free_text_partial(a: str, b: str) -> bool:
+    """True when two free-text addresses share the house number and the street.
+
+    Why: people (and FEBRL's corruption) add, drop or replace a locality part, a building name
+    or the suburb ("363 banks street manresa malvern east act" / "363 banks street manresa
+    rosehill act"); the whole-string similarity then falls below 'close', yet the same number
+    in the same street is the same house. Neighbours (another number) stay 'far'."""
+    ka = house_street(a)
+    return ka is not None and ka == house_street(b)
 
 
 COMPARATORS: dict[str, Callable[[str, str, MatchSettings], int]] = {

@@ -89,9 +89,9 @@ def train(frame: KeyFrame, left: np.ndarray, right: np.ndarray, model: Model) ->
     u = estimate_u(frame, model)
     levels = {f: field_levels(frame, f, left, right, model) for f in FIELDS}
     m, _ = estimate_m(levels, model, u)
-    # partial only exists for names: keep m = u for the other fields
+    # partial only exists for names and addresses: keep m = u for the other fields
     for f in FIELDS:
-        if f != "name":
+        if f not in ("name", "address"):
             m[f] = tuple(1.0 if i == 2 else x for i, x in enumerate(m[f]))
             u[f] = tuple(1.0 if i == 2 else x for i, x in enumerate(u[f]))
     return Model(

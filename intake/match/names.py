@@ -86,3 +86,16 @@ def shares_family_name(a: str, b: str) -> bool:
             if _token_match(ta, tb) and (ta in LATIN_SURNAME or tb in LATIN_SURNAME):
                 return True
     return False
+
+
+@lru_cache(maxsize=1 << 16)
+def korean_naming(k_name: str) -> bool:
+    """True when a k_name may follow Korean naming: it is not plain ASCII (Hangul), or one of
+    its Latin parts is a Korean family name in some romanisation.
+
+    Why: the household rule for a *close* name (siblings' names one syllable apart, 돌림자, and
+    romanisations that fold different Korean names together) is a Korean family pattern. Two
+    Latin names with no Korean family name that are one typo apart are a typo, not siblings."""
+    if not k_name.isascii():
+        return True
+    return any(t in LATIN_SURNAME for t in k_name.split())

@@ -31,19 +31,23 @@ from .compare import (
     compare_values,
     field_value,
 )
-from .names import is_hangul, shares_family_name
+from .names import is_hangul, korean_naming, shares_family_name
 from .settings import MatchSettings
 
 # Defaults: m = P(level | same person), u = P(level | two random people), per level
-# (exact, close, partial, far, missing); 'partial' only occurs for names. Missing is neutral
-# (m = u). Chosen from the research notes on Korean claimant data, not fitted to any truth.
+# (exact, close, partial, far, missing); 'partial' only occurs for names and free-text
+# addresses. Missing is neutral (m = u). Chosen from the research notes on Korean claimant data,
+# not fitted to any truth. Address 'partial' (same house number and street, another locality
+# part; Latin free text only, never a Korean building key): m = 0.05 taken from 'exact' (a
+# free-text address typed twice differs in some part far more often than a Korean building
+# key), u = 1e-3 as 'close' (conservative: one house number of ~100 in one street of a region).
 DEFAULT_M: dict[str, tuple[float, ...]] = {
     "name": (0.80, 0.10, 0.07, 0.03, 1.0),
     "email": (0.50, 0.05, 1.0, 0.45, 1.0),
     "phone": (0.85, 0.05, 1.0, 0.10, 1.0),
     "birth_date": (0.92, 0.05, 1.0, 0.03, 1.0),
     "postal_code": (0.75, 0.10, 1.0, 0.15, 1.0),
-    "address": (0.60, 0.20, 1.0, 0.20, 1.0),
+    "address": (0.55, 0.20, 0.05, 0.20, 1.0),
 }
 HOUSEHOLD_FIELDS = ("email", "phone", "address")
 HOUSEHOLD_MU: dict[tuple[str, int], tuple[float, float]] = {
@@ -65,7 +69,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "phone": (1e-6, 1e-5, 1.0, 0.99999, 1.0),
     "birth_date": (4e-5, 3e-3, 1.0, 0.99696, 1.0),
     "postal_code": (3e-4, 3e-3, 1.0, 0.9967, 1.0),
-    "address": (3e-5, 1e-3, 1.0, 0.99897, 1.0),
+    "address": (3e-5, 1e-3, 1e-3, 0.99797, 1.0),
 }
 
 
@@ -176,7 +180,7 @@ class Model:
     ) -> None:
         """Apply HOUSEHOLD_MU to a pair that shares a phone, an e-mail or a full address.
 
-        Two exceptions, both where the household reading ("another family member") does not
+        Three exceptions, each where the household reading ("another family member") does not
         fit how families are named:
         - a partial Latin name counts against only when the shared token is a family name
           (``names.shares_family_name``): a shared given name under two family names is no
@@ -184,7 +188,11 @@ class Model:
         - another birth date under the exact same name counts against only when the pair
           also shares a phone or an e-mail. Korean families do not give two members one full
           name, so one name at one address is one person with a wrong birth date; a shared
-          phone or e-mail (a parent filing for the family) keeps it out of auto-link."""
+          phone or e-mail (a parent filing for the family) keeps it out of auto-link;
+        - a close name counts for less only under Korean naming (``names.korean_naming``:
+          Hangul, or a Korean family name among the Latin parts), where siblings' names are one
+          syllable apart (돌림자) and romanisations fold names together; two other Latin names
+          one typo apart are the same name mistyped."""
         contact = levels["email"] == EXACT or levels["phone"] == EXACT
         for (f, lv), w in self.household_bits.items():
             if levels[f] != lv:
@@ -193,6 +201,8 @@ class Model:
                 applies = shares_family_name(na or "", nb or "")
             elif (f, lv) == ("birth_date", FAR):
                 applies = levels["name"] != EXACT or contact
+            elif (f, lv) == ("name", CLOSE):
+                applies = korean_naming(na or "") or korean_naming(nb or "")
             else:
                 applies = True
             if (f, lv) == ("name", CLOSE) and not (is_hangul(na) and is_hangul(nb)):

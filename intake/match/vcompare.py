@@ -3,8 +3,8 @@
 Why: the batch scores millions of value pairs; a Python comparator per pair costs ~10 µs. Here
 each distinct value is transformed once (jamo, mailbox name, last 7 digits, building...), pairs
 pick their transforms by integer code (numpy gathers), edit distances run in rapidfuzz's C
-``process.cpdist``, and only rare leftovers (Latin names, a day/month swap) go through the
-scalar comparator in ``compare``. A test checks both paths agree on every pair.
+``process.cpdist``, and only rare leftovers (Latin names, a day/month swap) go through the scalar
+comparator in ``compare``. A test checks both paths agree on every pair.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
-from .compare import CLOSE, FAR, compare_values
+from .compare import CLOSE, FAR, PARTIAL, compare_values, house_street
 from .frame import factorize
 from .names import hangul_forms
 from .settings import MatchSettings
@@ -125,6 +125,10 @@ def levels_for_codes(
             multi = ma[todo] & mb[todo]
             close |= multi & (_sim(a[todo], b[todo], Indel.normalized_similarity) >= cut)
             levels[todo[close]] = CLOSE
+            # free text: the same house number and street (never for Korean building keys)
+            ha, hb = side.codes(lambda v: house_street(v.partition("#")[0]))
+            rest = todo[~close]
+            levels[rest[(ha[rest] >= 0) & (ha[rest] == hb[rest])]] = PARTIAL
     else:  # pragma: no cover - every field has a fast path
         _scalar(field, values, lo, hi, np.arange(n), levels, s)
     return levels

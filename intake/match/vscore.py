@@ -14,7 +14,7 @@ import numpy as np
 
 from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING, PARTIAL
 from .frame import KeyFrame
-from .names import is_hangul, shares_family_name
+from .names import is_hangul, korean_naming, shares_family_name
 from .score import HOUSEHOLD_FIELDS, Model
 from .vcompare import levels_for_codes
 
@@ -119,6 +119,10 @@ def _household(model, frame, left, right, levels, bits, household) -> None:
             mask[idx[~np.asarray(keep, dtype=bool)]] = False
         elif (f, lv) == ("birth_date", FAR):
             mask &= (levels["name"] != EXACT) | contact
+        elif (f, lv) == ("name", CLOSE):
+            idx = np.flatnonzero(mask)  # few pairs: close names in one household
+            keep = [korean_naming(names[ca[k]]) or korean_naming(names[cb[k]]) for k in idx]
+            mask[idx[~np.asarray(keep, dtype=bool)]] = False
         bits[f][mask] = w
         if (f, lv) == ("name", CLOSE):
             hangul = np.fromiter(map(is_hangul, names), bool, len(names))
