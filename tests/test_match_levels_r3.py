@@ -160,3 +160,40 @@ def test_app_keys_of_latin_addresses_compare_partial():
     c = address_keys("64 Matina Street Newcomb WA")[0]
     assert compare_values("address", a, b, S) == PARTIAL
     assert compare_values("address", b, c, S) != PARTIAL
+
+
+LATIN_HOME = dict(k_addr="25 madsen place leisure living vlge clarinda qld", k_postcode="3108")
+
+
+@pytest.mark.parametrize(
+    ("na", "nb", "capped"),
+    [
+        ("charlotte hylnand", "charlote hyland", False),  # one Latin name, mistyped
+        ("kim minjun", "kim minjoon", True),  # romanised Korean: a sibling is possible
+        ("김민준", "김민쥰", True),  # 돌림자
+        ("charlotte hyland", "joel ryan", True),  # another name: a household member
+        ("charlotte hyland", "charlotte hyland", True),  # exact names keep the cap
+    ],
+)
+def test_contact_cap_lifted_only_for_a_mistyped_latin_name(na, nb, capped):
+    """The cap stands for "another member of the household"; a Latin name one typo away
+    (no Korean naming) is no family pattern, so address + postcode count in full."""
+    model = Model(n=1000)
+    scored = model.score(rec(**LATIN_HOME, k_name=na), rec(**LATIN_HOME, k_name=nb))
+    contact = sum(e["bits"] for e in scored.explanation if e["field"] in ("address", "postal_code"))
+    full = model.level_bits["address"][0] + model.level_bits["postal_code"][0]
+    if capped:
+        assert contact == pytest.approx(model.contact_cap, abs=2e-3)
+    else:
+        assert contact == pytest.approx(full, abs=2e-3)
+        assert contact > model.contact_cap + 1
+
+
+def test_mistyped_latin_name_other_birth_date_same_house_goes_to_review_or_link():
+    """FEBRL's replaced birth date: a mistyped name at one address and postcode is no longer
+    pushed below review by the household cap."""
+    model = Model(n=5000)
+    a = rec(k_name="charlotte hylnand", k_birth="1982-04-10", **LATIN_HOME)
+    b = rec(k_name="charlote hyland", k_birth="1934-09-09", **LATIN_HOME)
+    b["k_addr"] = "25 madsen place leisure lvikng vlge clarinda qld"
+    assert model.score(a, b).probability >= MatchSettings().upper

@@ -163,9 +163,11 @@ class Model:
             if lv == EXACT:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
+        na, nb = a.get("k_name"), b.get("k_name")
         if any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
-            self._household(levels, bits, a.get("k_name"), b.get("k_name"))
-        cap_contact(bits, self.contact_cap)
+            self._household(levels, bits, na, nb)
+        if not typo_of_one_name(levels["name"], na, nb):
+            cap_contact(bits, self.contact_cap)
         weight = self.prior_bits + sum(bits.values())
         explanation = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]
         explanation += [
@@ -242,6 +244,18 @@ def tf_bits(count: int, n: int, u_exact: float, settings: MatchSettings) -> floa
     freq = (count + 1.0) / (n + 1.0 / u_exact)
     adj = math.log2(u_exact / freq)
     return max(-settings.tf_max_down_bits, min(settings.tf_max_up_bits, adj))
+
+
+def typo_of_one_name(level: int, na: str | None, nb: str | None) -> bool:
+    """True for a close name pair outside Korean naming (``names.korean_naming``): one Latin
+    name mistyped, which no two members of one family share.
+
+    Why: the contact cap stands for the alternative "another member of the same household",
+    and a household explains shared contact details only together with a family pattern in
+    the names: the family name shared and another given name (or, in Korean naming, given
+    names one syllable apart, 돌림자). Two Latin names one typo apart are no such pattern, so
+    their shared address and postcode count as what they are: independent evidence."""
+    return level == CLOSE and not (korean_naming(na or "") or korean_naming(nb or ""))
 
 
 def cap_contact(bits: dict[str, float], cap: float) -> None:

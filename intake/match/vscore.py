@@ -94,7 +94,9 @@ def score_pairs(
         _household(model, frame, left, right, levels, bits, household)
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
     cap = model.contact_cap
-    scale = np.where(positive > cap, cap / np.maximum(positive, 1e-300), 1.0)
+    capped = positive > cap
+    capped[_typo_of_one_name(frame, left, right, levels["name"], capped)] = False
+    scale = np.where(capped, cap / np.maximum(positive, 1e-300), 1.0)
     for f in CONTACT_FIELDS:
         bits[f] = np.where(bits[f] > 0, bits[f] * scale, bits[f])
     for f in FIELDS:
@@ -104,6 +106,20 @@ def score_pairs(
     odds = np.exp2(np.clip(weight, -60, 60))
     prob = np.where(weight > 60, 1.0, np.where(weight < -60, 0.0, odds / (1.0 + odds)))
     return ScoredPairs(levels, bits, weight, prob, model.prior_bits)
+
+
+def _typo_of_one_name(frame, left, right, name_levels, among) -> np.ndarray:
+    """Indices of the pairs in ``among`` that ``score.typo_of_one_name`` exempts from the
+    contact cap; the naming test runs once per distinct name of those pairs."""
+    idx = np.flatnonzero(among & (name_levels == CLOSE))
+    if not len(idx):
+        return idx
+    names = frame.uniques["name"]
+    ca, cb = frame.codes["name"][left[idx]], frame.codes["name"][right[idx]]
+    used = np.unique(np.concatenate([ca, cb]))
+    korean = np.zeros(len(names), dtype=bool)
+    korean[used] = [korean_naming(names[c]) for c in used.tolist()]
+    return idx[~(korean[ca] | korean[cb])]
 
 
 def _household(model, frame, left, right, levels, bits, household) -> None:
