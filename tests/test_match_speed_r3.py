@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.match.blocking import (
     RULES,
@@ -98,3 +100,63 @@ def test_candidate_pairs_with_no_rules_or_no_pairs():
     cands = candidate_pairs(KeyFrame.from_rows(rows), MatchSettings(), rules=(lonely,))
     assert len(cands) == 0 and cands.per_rule == {"x": 0}
     assert estimated_recall(cands, np.empty(0, np.int64)) is None
+
+
+# -- factorize: mostly distinct columns sorted as UTF-8 bytes by numpy ------------------------
+
+_VALUES = st.lists(
+    st.one_of(
+        st.none(),
+        st.just(""),
+        st.text(alphabet=st.characters(blacklist_characters="\0"), max_size=6),
+        st.sampled_from(["김민준", "kim", "김민준a", "ㄱ", "가", "é", "😀", "a\uffff"]),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_VALUES)
+def test_bytes_factorize_equals_python_sorted_codes(values):
+    got = _bytes_path(values)
+    uniques = sorted({v for v in values if v})
+    assert got[1] == uniques
+    assert got[0].tolist() == [uniques.index(v) if v else -1 for v in values]
+
+
+def _bytes_path(values):
+    from intake.match import frame as frame_mod
+
+    old = frame_mod.BYTES_MIN_VALUES, frame_mod._SAMPLE
+    frame_mod.BYTES_MIN_VALUES, frame_mod._SAMPLE = 0, 1
+    try:
+        return frame_mod.factorize(values)
+    finally:
+        frame_mod.BYTES_MIN_VALUES, frame_mod._SAMPLE = old
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["a\0", "a", "b"], ["\ud800", "a"], ["x" * 10, "y"]],
+    ids=["nul", "surrogate", "too-wide"],
+)
+def test_bytes_factorize_falls_back_where_bytes_do_not_fit(values, monkeypatch):
+    from intake.match import frame as frame_mod
+
+    monkeypatch.setattr(frame_mod, "BYTES_MAX_ARRAY", 15)
+    assert frame_mod._factorize_bytes(values) is None
+    codes, uniques = _bytes_path(values)
+    assert uniques == sorted(set(values)) and len(codes) == len(values)
+
+
+def test_bytes_path_is_taken_for_mostly_distinct_columns(monkeypatch):
+    from intake.match import frame as frame_mod
+
+    calls = []
+    real = frame_mod._factorize_bytes
+    monkeypatch.setattr(frame_mod, "BYTES_MIN_VALUES", 100)
+    monkeypatch.setattr(frame_mod, "_factorize_bytes", lambda v: calls.append(1) or real(v))
+    distinct = [f"u{i}@x.kr" for i in range(300)]
+    frame_mod.factorize(distinct)
+    frame_mod.factorize(["same"] * 300)
+    assert calls == [1]

@@ -27,7 +27,12 @@ RECORD_COLUMNS = (
 def factorize(values: Sequence[str | None]) -> tuple[np.ndarray, list[str]]:
     """Codes (int32, -1 for missing/empty) and the sorted unique values.
 
-    A set, a sort of the distinct strings and one ``dict.get`` per value, all C loops."""
+    A set, a sort of the distinct strings and one ``dict.get`` per value, all C loops; columns
+    of mostly distinct values (e-mails, phones) are sorted as UTF-8 bytes by numpy instead."""
+    if len(values) >= BYTES_MIN_VALUES and _mostly_distinct(values):
+        done = _factorize_bytes(values)
+        if done is not None:
+            return done
     uniques = sorted(set(values) - _MISSING)
     pos = dict(zip(uniques, range(len(uniques)), strict=True))
     codes = np.fromiter(map(pos.get, values, repeat(-1)), dtype=np.int32, count=len(values))
@@ -35,6 +40,47 @@ def factorize(values: Sequence[str | None]) -> tuple[np.ndarray, list[str]]:
 
 
 _MISSING = {None, ""}
+
+BYTES_MIN_VALUES = 50_000
+BYTES_MAX_ARRAY = 256 * 2**20  # the fixed-width byte array may take at most this much memory
+_SAMPLE = 20_000
+
+
+def _mostly_distinct(values: Sequence[str | None]) -> bool:
+    """Whether most of the first values are distinct (the sort then dominates the set)."""
+    sample = values[:_SAMPLE]
+    return len(set(sample)) > len(sample) * 0.4
+
+
+def _factorize_bytes(values: Sequence[str | None]) -> tuple[np.ndarray, list[str]] | None:
+    """``factorize`` through one numpy sort of the values as UTF-8 bytes, or None when the
+    values do not fit (a NUL, which fixed-width bytes drop, an unencodable string, or an
+    array over ``BYTES_MAX_ARRAY``).
+
+    Why: at a million e-mails, Python's sort of 700k distinct strings and a dict of them took
+    ~4 s; numpy sorts the bytes in ~1 s. UTF-8 bytes sort in code point order, as ``sorted``
+    sorts ``str``, so the codes are the same (a test compares both)."""
+    try:
+        enc = [v.encode() if v else b"" for v in values]
+    except UnicodeEncodeError:
+        return None
+    width = max(map(len, enc), default=0)
+    if width * len(enc) > BYTES_MAX_ARRAY or b"\0" in b"".join(enc):
+        return None
+    arr = np.array(enc, dtype=f"S{max(width, 1)}")
+    del enc
+    order = np.argsort(arr)
+    ordered = arr[order]
+    change = np.empty(len(ordered), dtype=bool)
+    change[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    codes = np.empty(len(ordered), dtype=np.int32)
+    codes[order] = np.cumsum(change, dtype=np.int32) - 1
+    uniq = ordered[change]
+    if len(uniq) and uniq[0] == b"":  # missing values sort first: code -1
+        codes -= 1
+        uniq = uniq[1:]
+    return codes, [u.decode() for u in uniq.tolist()]
 
 
 def derive(codes: np.ndarray, uniques: list[str], fn) -> tuple[np.ndarray, list[str]]:
