@@ -197,3 +197,23 @@ def test_mistyped_latin_name_other_birth_date_same_house_goes_to_review_or_link(
     b = rec(k_name="charlote hyland", k_birth="1934-09-09", **LATIN_HOME)
     b["k_addr"] = "25 madsen place leisure lvikng vlge clarinda qld"
     assert model.score(a, b).probability >= MatchSettings().upper
+
+
+@pytest.mark.parametrize(
+    ("na", "nb", "latin"),
+    [
+        ("charlotte hylnand", "charlote hyland", True),
+        ("joel ryan", "joel ryamn", True),
+        ("kim minjun", "kim minjoon", False),
+        ("김민준", "김민쥰", False),
+    ],
+)
+def test_close_latin_name_weighs_as_a_rare_typo(na, nb, latin):
+    """Outside Korean naming a close name is one mistyped full name (u 1e-4, not 1e-3)."""
+    model = Model(n=1000)
+    scored = model.score(rec(k_name=na), rec(k_name=nb))
+    assert scored.levels["name"] == "close"
+    bits = next(e["bits"] for e in scored.explanation if e["field"] == "name")
+    want = model.latin_close_bits if latin else model.level_bits["name"][CLOSE]
+    assert bits == pytest.approx(want, abs=1e-3)
+    assert model.latin_close_bits > model.level_bits["name"][CLOSE] + 3

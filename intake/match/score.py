@@ -63,6 +63,14 @@ HOUSEHOLD_CLOSE_ROMANISED = (0.10, 0.01)
 """(m, u) of a close name within a household when either name is not Hangul: a romanisation
 match is weaker evidence there, but not the 돌림자 pattern of two Hangul names."""
 
+LATIN_CLOSE_NAME_U = 1e-4
+"""u of a close name outside Korean naming (``names.korean_naming``): one Latin full name
+mistyped. Korean names come from a small pool (a few hundred syllables, a handful of common
+given names), so a one-jamo typo often spells another real name and close is 10x as common as
+exact (u 1e-3). A Latin full name one typo from another person's full name is no more common
+than two random Koreans sharing an exact name (1e-4); the default u of 'close' is the upper
+bound (a trained model's lower u is kept)."""
+
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
     "email": (1e-6, 1e-4, 1.0, 0.9999, 1.0),
@@ -133,6 +141,9 @@ class Model:
             for f in FIELDS
         }
         self.household_bits = {k: math.log2(m / u) for k, (m, u) in HOUSEHOLD_MU.items()}
+        self.latin_close_bits = math.log2(
+            self.m["name"][CLOSE] / min(self.u["name"][CLOSE], LATIN_CLOSE_NAME_U)
+        )
         self.household_close_romanised_bits = math.log2(
             HOUSEHOLD_CLOSE_ROMANISED[0] / HOUSEHOLD_CLOSE_ROMANISED[1]
         )
@@ -164,9 +175,12 @@ class Model:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
         na, nb = a.get("k_name"), b.get("k_name")
+        typo = typo_of_one_name(levels["name"], na, nb)
+        if typo:
+            bits["name"] = self.latin_close_bits
         if any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
             self._household(levels, bits, na, nb)
-        if not typo_of_one_name(levels["name"], na, nb):
+        if not typo:
             cap_contact(bits, self.contact_cap)
         weight = self.prior_bits + sum(bits.values())
         explanation = [{"field": "prior", "level": "prior", "bits": round(self.prior_bits, 3)}]
@@ -254,7 +268,8 @@ def typo_of_one_name(level: int, na: str | None, nb: str | None) -> bool:
     and a household explains shared contact details only together with a family pattern in
     the names: the family name shared and another given name (or, in Korean naming, given
     names one syllable apart, 돌림자). Two Latin names one typo apart are no such pattern, so
-    their shared address and postcode count as what they are: independent evidence."""
+    their shared address and postcode count as what they are: independent evidence. Such a
+    pair's name also weighs ``LATIN_CLOSE_NAME_U``."""
     return level == CLOSE and not (korean_naming(na or "") or korean_naming(nb or ""))
 
 

@@ -87,6 +87,8 @@ def score_pairs(
             exact = lv == EXACT
             b[exact] += adj[frame.codes[f][left[exact]]]
         levels[f], bits[f] = lv, b
+    typo = _typo_of_one_name(frame, left, right, levels["name"])
+    bits["name"][typo] = model.latin_close_bits
     household = np.zeros(len(left), dtype=bool)
     for f in HOUSEHOLD_FIELDS:
         household |= levels[f] == EXACT
@@ -95,7 +97,7 @@ def score_pairs(
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
     cap = model.contact_cap
     capped = positive > cap
-    capped[_typo_of_one_name(frame, left, right, levels["name"], capped)] = False
+    capped[typo] = False
     scale = np.where(capped, cap / np.maximum(positive, 1e-300), 1.0)
     for f in CONTACT_FIELDS:
         bits[f] = np.where(bits[f] > 0, bits[f] * scale, bits[f])
@@ -108,10 +110,10 @@ def score_pairs(
     return ScoredPairs(levels, bits, weight, prob, model.prior_bits)
 
 
-def _typo_of_one_name(frame, left, right, name_levels, among) -> np.ndarray:
-    """Indices of the pairs in ``among`` that ``score.typo_of_one_name`` exempts from the
-    contact cap; the naming test runs once per distinct name of those pairs."""
-    idx = np.flatnonzero(among & (name_levels == CLOSE))
+def _typo_of_one_name(frame, left, right, name_levels) -> np.ndarray:
+    """Indices of the pairs ``score.typo_of_one_name`` holds for (one Latin name mistyped);
+    the naming test runs once per distinct name of the close-name pairs."""
+    idx = np.flatnonzero(name_levels == CLOSE)
     if not len(idx):
         return idx
     names = frame.uniques["name"]
