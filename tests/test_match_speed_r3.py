@@ -160,3 +160,55 @@ def test_bytes_path_is_taken_for_mostly_distinct_columns(monkeypatch):
     frame_mod.factorize(distinct)
     frame_mod.factorize(["same"] * 300)
     assert calls == [1]
+
+
+# -- pair writes: a full run's bulk insert rebuilds the pairs indexes once ---------------------
+
+
+def _pair_indexes(db):
+    return db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pairs'"
+        " ORDER BY name"
+    ).fetchall()
+
+
+def _pair_rows(k: int) -> list[tuple]:
+    return [
+        (i, i + 1 + j, 0.97 if j else 0.6, 5.0, "link" if j else "review", "[]", "email")
+        for i in range(1, k + 1)
+        for j in range(2)
+    ]
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_bulk_pair_write_stores_the_same_rows_and_indexes(tmp_path, monkeypatch, bulk):
+    from intake import store
+    from intake.store import matches
+
+    db = store.connect(tmp_path / "p.db")
+    before = _pair_indexes(db)
+    monkeypatch.setattr(matches, "_BULK_PAIRS", 1 if bulk else 10**9)
+    matches.write_pairs(db, _pair_rows(5))  # an earlier run's pairs, replaced below
+    assert matches.write_pairs(db, _pair_rows(40), replace_all=True) == 80
+    assert _pair_indexes(db) == before
+    stored = db.execute(
+        "SELECT id_l, id_r, probability, weight, band, explanation, rule FROM pairs"
+        " WHERE kind = 'dedup' ORDER BY id_l, id_r"
+    ).fetchall()
+    assert stored == sorted(_pair_rows(40))
+    assert matches.link_edges(db)[0][:2] == (1, 3)  # the rebuilt pairs_band/pairs_r serve
+
+
+def test_bulk_pair_write_failure_keeps_old_pairs_and_indexes(tmp_path, monkeypatch):
+    from intake import store
+    from intake.store import matches
+
+    db = store.connect(tmp_path / "p.db")
+    before = _pair_indexes(db)
+    monkeypatch.setattr(matches, "_BULK_PAIRS", 1)
+    matches.write_pairs(db, _pair_rows(3))
+    bad = [*_pair_rows(10), (1, 2, None, 0.0, "link", "[]", "x")]  # probability NOT NULL
+    with pytest.raises(Exception, match="NOT NULL"):
+        matches.write_pairs(db, bad, replace_all=True)
+    assert _pair_indexes(db) == before
+    assert db.execute("SELECT count(*) FROM pairs").fetchone()[0] == 6
