@@ -12,6 +12,7 @@ import fcntl
 import gc
 import marshal
 import multiprocessing
+import os
 import queue
 import signal
 import threading
@@ -20,8 +21,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from .claim_rows import claim_refs, claim_row_builder
 from .imports import Table
-from .loading import account_row_builder, key_hasher, prepare_account, prepare_claim
+from .loading import account_row_builder, key_hasher
+from .store import now
 
 CHUNK_ROWS = 5_000  # rows per worker task
 
@@ -63,23 +66,86 @@ def account_batches(
 def claim_batches(
     table: Table, *, start_after: int, init_args: tuple, workers: int | None, batch_rows: int
 ) -> Iterator[Batch]:
-    """Claims rows (CLAIM_COLUMNS lists, ref and import_id filled in by the writer) in batches."""
+    """Claims rows (CLAIM_COLUMNS tuples, ref and import_id filled in) in batches.
+
+    ``init_args`` is ``(kind, hash_key, import_id, header, source)``. The rows of a chunk of
+    CHUNK_ROWS input rows are built in this process or, with ``workers`` >= 1, in that many
+    forked processes (:func:`use_claim_workers`), in file order either way."""
+    _, _, import_id, header, source = init_args
+    chunks = _chunks(table.checked_cells(start_after=start_after), CHUNK_ROWS)
+    init = (table.mapper(), header, source, import_id)
+    if use_claim_workers(workers):
+        results = _in_pool(chunks, init, workers or 2)
+    else:
+        _init_claims(*init)
+        results = map(_claim_chunk, chunks)
     rows: list = []
     rejects: list = []
     last, n = start_after, 0
-    for line, prepared, cells in prepared_rows(
-        table, start_after=start_after, init_args=init_args, workers=workers
-    ):
-        if cells is not None:
-            rejects.append((line, prepared, cells))
-        else:
-            rows.append(prepared)
-        last = line
-        n += 1
+    for chunk_rows, chunk_rejects, chunk_last, chunk_n in results:
+        rows += chunk_rows
+        rejects += chunk_rejects
+        last = chunk_last
+        n += chunk_n
         if len(rows) >= batch_rows:
             yield rows, rejects, last, n
             rows, rejects, n = [], [], 0
     yield rows, rejects, last, n
+
+
+def use_claim_workers(workers: int | None) -> bool:
+    """Build claims rows in worker processes? ``workers`` >= 1: yes; 0: no; None (the
+    default): when this machine has at least 2 cores.
+
+    Why by default (unlike the account lists): a claim row costs ~4x an account row to
+    prepare (its address is parsed, its raw cells are kept), so the workers take more than
+    half of the work off the writing process; measured in docs/benchmarks/matcher.md."""
+    if workers is None:
+        return (os.cpu_count() or 1) >= 2
+    return workers > 0
+
+
+_CLAIMS: dict[str, Any] = {}
+
+
+def _init_claims(mapper: Any, header: list, source: str, import_id: int) -> None:
+    _CLAIMS["build"] = claim_row_builder(mapper, header, source, import_id)
+
+
+def _claim_chunk(chunk: list[tuple[int, list[str], bool]]) -> Batch:
+    """(rows, rejects, last line, lines) of one chunk of (line, cells, suspect)."""
+    build = _CLAIMS["build"]
+    stamp = now()  # one submitted_at per chunk: the same second for every row in practice
+    refs = claim_refs(len(chunk))
+    rows: list = []
+    rejects: list = []
+    append = rows.append
+    for (line, cells, suspect), ref in zip(chunk, refs, strict=True):
+        row = build(line, cells, suspect, ref, stamp)
+        if row.__class__ is tuple:
+            append(row)
+        else:
+            rejects.append((line, row, cells))
+    return rows, rejects, chunk[-1][0], len(chunk)
+
+
+def _claim_chunk_marshalled(chunk: list) -> bytes:
+    # marshal: a third of pickle's cost to write, three quarters of it to read (rows are
+    # tuples of str/int/None)
+    return marshal.dumps(_claim_chunk(chunk))
+
+
+def _in_pool(chunks: Iterator[list], init: tuple, workers: int) -> Iterator[Batch]:
+    """``map(_claim_chunk, chunks)`` over a forked pool, at most 2 chunks per worker ahead."""
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_claims, initargs=init) as pool:
+        pending: deque = deque()  # bounded: memory stays constant however big the file
+        for chunk in chunks:
+            pending.append(pool.apply_async(_claim_chunk_marshalled, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield marshal.loads(pending.popleft().get())
+        while pending:
+            yield marshal.loads(pending.popleft().get())
 
 
 @contextmanager
@@ -210,38 +276,6 @@ _END = marshal.dumps(None)
 READER_QUEUE_MESSAGES = 16  # ~160k rows (~30 MB) received ahead of the inserts at most
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(
-    kind: str, hash_key: Any, import_id: int, header: list, source: str, mapper: Any
-) -> None:
-    _WORKER.update(
-        kind=kind,
-        hasher=key_hasher(hash_key),
-        import_id=import_id,
-        header=header,
-        source=source,
-        mapper=mapper,
-    )
-
-
-def _prepare_chunk(chunk: list[tuple[int, list]]) -> list[tuple[int, Any, list]]:
-    """(line, row or reject reason, cells of rejected rows) for a chunk of raw input rows."""
-    out = []
-    w = _WORKER
-    mapper = w["mapper"]
-    for line, cells in chunk:
-        record, problems = mapper(cells)
-        if w["kind"] == "accounts":
-            row = prepare_account(line, record, problems, w["hasher"], w["import_id"])
-        else:
-            raw = dict(zip(w["header"], cells, strict=False))
-            row = prepare_claim(line, record, problems, raw, w["source"])
-        out.append((line, row, cells if isinstance(row, str) else None))
-    return out
-
-
 def _chunks(rows: Iterator, size: int) -> Iterator[list]:
     chunk = []
     for item in rows:
@@ -251,33 +285,3 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def prepared_rows(
-    table: Table,
-    *,
-    start_after: int,
-    init_args: tuple,
-    workers: int | None,
-) -> Iterator[tuple[int, Any, list | None]]:
-    """Normalised rows in file order, from worker processes when the file is large."""
-    chunks = _chunks(table.cells(start_after=start_after), CHUNK_ROWS)
-    init_args = (*init_args, table.mapper())
-    if workers is None:
-        # In-process by default: measured on this 2-core box, worker processes only pay off when
-        # the cores are otherwise idle (the main process still parses, pickles and inserts).
-        workers = 0
-    if workers <= 0:
-        _init_worker(*init_args)
-        for chunk in chunks:
-            yield from _prepare_chunk(chunk)
-        return
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=init_args) as pool:
-        pending: deque = deque()  # bounded: memory stays constant however big the file
-        for chunk in chunks:
-            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()

@@ -166,10 +166,6 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
             for rows, rejected_rows, last, n in batches:
                 for line, reason, cells in rejected_rows:
                     rejects.add(line, reason, cells)
-                if insert_sql is None:  # claims: refs drawn here, in the one writing process
-                    for prepared in rows:
-                        prepared[0] = new_claim_ref()
-                        prepared[3] = import_id
                 batch += rows
                 loaded += len(rows)
                 rejected += len(rejected_rows)

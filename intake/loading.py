@@ -224,9 +224,16 @@ def account_row_builder(
 
 
 def prepare_claim(
-    line: int, record: Mapping[str, str | None], problems: list[str], raw: dict, source: str
+    line: int,
+    record: Mapping[str, str | None],
+    problems: list[str],
+    raw: dict,
+    source: str,
+    stamp: str | None = None,
 ) -> list | str:
-    """The submissions row (CLAIM_COLUMNS order, ref filled in later) or the reject reason."""
+    """The submissions row (CLAIM_COLUMNS order, ref filled in later) or the reject reason.
+
+    ``stamp`` is the submitted_at of the row (default: now)."""
     reason = _fatal(problems, record)
     if reason:
         return reason
@@ -239,7 +246,7 @@ def prepare_claim(
         "source": source,
         "source_ref": record.get("ref"),
         "source_line": line,
-        "submitted_at": store.now(),
+        "submitted_at": stamp or store.now(),
         "raw": json.dumps(raw, ensure_ascii=False),
         "flags": json.dumps(flags),
         **{f: record.get(f) for f in KEY_FIELDS},

@@ -10,7 +10,7 @@ from .addresses import AddressNorm, address_keys, normalize_address
 from .dates import DateNorm, normalize_birth_date
 from .emails import EmailNorm, mailbox_key, normalize_email
 from .junk import is_junk
-from .keys import KEY_COLUMNS, record_keys
+from .keys import KEY_COLUMNS, key_values, record_keys
 from .names import NameNorm, normalize_name
 from .phones import PhoneNorm, normalize_phone
 from .postcodes import PostcodeNorm, normalize_postal_code
@@ -29,6 +29,7 @@ __all__ = [
     "clean_text",
     "address_keys",
     "is_junk",
+    "key_values",
     "mailbox_key",
     "normalize_address",
     "normalize_birth_date",

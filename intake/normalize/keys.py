@@ -26,11 +26,33 @@ def record_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
     Never raises on text: unusable or junk values give None keys.
     """
     get = record.get
-    name = get("name")
+    return dict(
+        zip(
+            KEY_COLUMNS,
+            key_values(
+                get("name"), get("email"), get("phone"), get("address"),
+                get("postal_code"), get("birth_date"),
+            ),
+            strict=True,
+        )
+    )  # fmt: skip
+
+
+def key_values(
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    address: str | None,
+    postal: str | None,
+    birth: str | None,
+) -> tuple[str | None, ...]:
+    """The KEY_COLUMNS values of :func:`record_keys`, as a tuple in that order.
+
+    Why: the bulk import builds a row tuple per input row; taking the six values as arguments
+    and giving a tuple back saves the two dictionaries per row (``record_keys`` wraps this, so
+    the keys are the same by construction)."""
     k_name = name_key(name if isinstance(name, str) else str(name)) if name else None
-    email = get("email")
     k_email = email_key(email if isinstance(email, str) else str(email)) if email else None
-    phone = get("phone")
     if phone:
         m = FAST_MOBILE.fullmatch(phone) if isinstance(phone, str) else None
         if m is not None and len(set(tail := m.group(1) + m.group(2))) > 1:
@@ -40,9 +62,7 @@ def record_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
             k_phone, k_tail = p.value, p.tail
     else:
         k_phone = k_tail = None
-    birth = get("birth_date")
     k_birth = birth_key(birth if isinstance(birth, str) else str(birth)) if birth else None
-    postal = get("postal_code")
     if not postal:
         k_postcode = None
     elif (
@@ -55,20 +75,10 @@ def record_keys(record: Mapping[str, str | None]) -> dict[str, str | None]:
         k_postcode = postal
     else:
         k_postcode = normalize_postal_code(postal).value
-    address = get("address")
     if address:
         k_addr, k_unit, post = address_keys(address if isinstance(address, str) else str(address))
         if k_postcode is None:
             k_postcode = post
     else:
         k_addr = k_unit = None
-    return {
-        "k_name": k_name,
-        "k_email": k_email,
-        "k_phone": k_phone,
-        "k_phone_tail": k_tail,
-        "k_birth": k_birth,
-        "k_postcode": k_postcode,
-        "k_addr": k_addr,
-        "k_unit": k_unit,
-    }
+    return k_name, k_email, k_phone, k_tail, k_birth, k_postcode, k_addr, k_unit

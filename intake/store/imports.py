@@ -124,7 +124,7 @@ def commit_batch(
 def commit_claims(
     db: sqlite_utils.Database,
     import_id: int,
-    rows: list[list[Any]],
+    rows: list[Sequence[Any]],
     *,
     new_ref: Callable[[], str],
     last_line: int,
@@ -143,13 +143,15 @@ def commit_claims(
         except sqlite3.IntegrityError as exc:
             if "submissions.ref" not in str(exc):
                 raise
-            for row in rows:
-                row[0] = new_ref()
+            rows[:] = [(new_ref(), *row[1:]) for row in rows]
     raise RuntimeError("could not allocate unique claim references")
 
 
 def _commit_claims_batch(
-    db: sqlite_utils.Database, import_id: int, rows: list[list[Any]], counts: tuple[int, int, int]
+    db: sqlite_utils.Database,
+    import_id: int,
+    rows: list[Sequence[Any]],
+    counts: tuple[int, int, int],
 ) -> None:
     """``commit_batch`` for claims: a batch at least as big as the stored submissions (the
     first batches into a new store) rebuilds the secondary indexes once instead of updating
