@@ -29,8 +29,9 @@ ADDRESS_CASES = [
     ("12 banks street manresa malvern east act", "14 banks street manresa rosehill act", FAR),
     # the same number in another street
     ("363 banks street manresa act", "363 smith road rosehill act", FAR),
-    # no house number on one side
-    ("banks street manresa malvern east act", "363 banks street manresa rosehill act", FAR),
+    # no house number on one side: the same street, nothing contradicts it
+    ("banks street manresa malvern east act", "363 banks street manresa rosehill act", PARTIAL),
+    ("banks street manresa malvern east act", "363 smith road rosehill act", FAR),
     # Korean building keys: unchanged by the free-text rule (a one-character difference of
     # the whole key stays 'close', as before; another road is far)
     ("road:강남구|테헤란로|142", "road:강남구|테헤란로|124", CLOSE),

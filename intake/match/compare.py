@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, Indel, Levenshtein
@@ -135,37 +134,39 @@ STREET_PREFIX = 5
 addresses must share to be 'partial': enough to name one street, short enough to survive a
 typo or a split/merged word further on ("fiveas hstreet" / "fiveasah street")."""
 
-_HOUSE_STREET = re.compile(rf"(\d{{1,6}})([a-z]{{{STREET_PREFIX}}})")
+_HOUSE_STREET = re.compile(rf"(\d{{0,6}})([a-z]{{{STREET_PREFIX}}})")
 
 
-@lru_cache(maxsize=1 << 16)
-def house_street(building: str) -> str | None:
-    """'<house number>|<first letters of the street>' of a free-text Latin address, else None.
+def house_street(building: str) -> tuple[str, str] | None:
+    """(house number or '', first letters of the street) of a free-text Latin address, else
+    None.
 
     Free text is an ASCII address the Korean parser could not read: a bare key with words
     ("363 banks street manresa act", imported or benchmark keys) or the parser's ``raw:`` key
-    ("raw:|363banksstreetmanresaact"). Korean building keys (``road:``/``lot:``, or ``raw:``
-    with Hangul) give None: their building number is compared as part of the whole key, so
-    neighbours in one road never share this key."""
-    if building.startswith(("road:", "lot:")):
+    with no region ("raw:|363banksstreetmanresaact"). Korean building keys (``road:``/``lot:``,
+    or a ``raw:`` key with Hangul) give None: their building number is compared as part of the
+    whole key, so neighbours in one road never get 'partial'."""
+    if building.startswith(("road:", "lot:")) or not building.isascii():
         return None
     if building.startswith("raw:"):
         building = building.partition("|")[2]
-    if not building.isascii():
-        return None
     m = _HOUSE_STREET.match(building.replace(" ", "").casefold())
-    return f"{m[1]}|{m[2]}" if m else None
+    return (m[1], m[2]) if m else None
 
 
 def free_text_partial(a: str, b: str) -> bool:
-    """True when two free-text addresses share the house number and the street.
+    """True when two free-text addresses share the street and the house number, or one of
+    them has no house number.
 
     Why: people (and FEBRL's corruption) add, drop or replace a locality part, a building name
     or the suburb ("363 banks street manresa malvern east act" / "363 banks street manresa
-    rosehill act"); the whole-string similarity then falls below 'close', yet the same number
-    in the same street is the same house. Neighbours (another number) stay 'far'."""
-    ka = house_street(a)
-    return ka is not None and ka == house_street(b)
+    rosehill act"), or leave the number out; the whole-string similarity then falls below
+    'close', yet it is the same house or nothing contradicts it. Neighbours (another number)
+    stay 'far'."""
+    ka, kb = house_street(a), house_street(b)
+    if ka is None or kb is None or ka[1] != kb[1]:
+        return False
+    return ka[0] == kb[0] or not ka[0] or not kb[0]
 
 
 COMPARATORS: dict[str, Callable[[str, str, MatchSettings], int]] = {

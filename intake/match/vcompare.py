@@ -125,10 +125,14 @@ def levels_for_codes(
             multi = ma[todo] & mb[todo]
             close |= multi & (_sim(a[todo], b[todo], Indel.normalized_similarity) >= cut)
             levels[todo[close]] = CLOSE
-            # free text: the same house number and street (never for Korean building keys)
-            ha, hb = side.codes(lambda v: house_street(v.partition("#")[0]))
-            rest = todo[~close]
-            levels[rest[(ha[rest] >= 0) & (ha[rest] == hb[rest])]] = PARTIAL
+            # free text: the same street and house number, or one without a number (never for
+            # Korean building keys: house_street is None)
+            hs = {v: house_street(v.partition("#")[0]) for v in side.vals}
+            sa, sb = side.codes(lambda v: hs[v][1] if hs[v] else None)
+            na, nb = side.codes(lambda v: hs[v][0] if hs[v] else None)  # '' -> -1
+            r = todo[~close]
+            same = (sa[r] >= 0) & (sa[r] == sb[r])
+            levels[r[same & ((na[r] == nb[r]) | (na[r] < 0) | (nb[r] < 0))]] = PARTIAL
     else:  # pragma: no cover - every field has a fast path
         _scalar(field, values, lo, hi, np.arange(n), levels, s)
     return levels
