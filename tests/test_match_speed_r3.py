@@ -212,3 +212,79 @@ def test_bulk_pair_write_failure_keeps_old_pairs_and_indexes(tmp_path, monkeypat
         matches.write_pairs(db, bad, replace_all=True)
     assert _pair_indexes(db) == before
     assert db.execute("SELECT count(*) FROM pairs").fetchone()[0] == 6
+
+
+# -- persons of a full run: computed column-wise, most person ids by SQLite -------------------
+
+
+def _claims_store(tmp_path, name: str):
+    from intake import store
+    from intake.store.submissions import insert_submission
+
+    db = store.connect(tmp_path / name)
+    recs = generate_submissions(generate_people(70, seed=21), seed=21, dup_rate=0.7)
+    for r in recs:
+        fields = ("name", "email", "phone", "birth_date", "address", "postal_code")
+        insert_submission(db, {f: r.get(f) for f in fields})
+    # references person_id handles outside SQLite's canonical form, and a case collision
+    db.execute("UPDATE submissions SET ref = lower(ref) WHERE id % 7 = 0")
+    db.execute("UPDATE submissions SET ref = 'X-' || id WHERE id % 11 = 0")
+    db.execute("UPDATE submissions SET ref = 'CL-AB12-CD34' WHERE id = 2")
+    db.execute("UPDATE submissions SET ref = 'cl-ab12-cd34' WHERE id = 3")
+    db.conn.commit()
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file alone holds every row
+    return db
+
+
+def _persons(db):
+    return db.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall()
+
+
+@pytest.mark.parametrize("same_decision", [False, True])
+def test_full_run_column_wise_persons_equal_the_generic_path(tmp_path, monkeypatch, same_decision):
+    from intake.match import pipeline
+    from intake.match.pipeline import run_match
+    from intake.store import decisions
+
+    import shutil
+
+    from intake import store
+
+    fast = _claims_store(tmp_path, "fast.db")  # random claim refs: the same store twice
+    shutil.copy(tmp_path / "fast.db", tmp_path / "slow.db")
+    slow = store.connect(tmp_path / "slow.db")
+    if same_decision:  # a human "same person" joins two unrelated submissions
+        for db in (fast, slow):
+            decisions.add_decision(db, "dedup", 4, 60, "same", user_id=None)
+            db.conn.commit()
+    got = run_match(fast, full=True)
+    indexes = fast.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "edge_rows", lambda *a: None)  # union-find and set_persons
+        want = run_match(slow, full=True)
+    assert _persons(fast) == _persons(slow)
+    assert (got.persons, got.persons_changed) == (want.persons, want.persons_changed)
+    assert got.persons == len({p for _, p in _persons(fast)}) < len(_persons(fast))
+    assert got.persons_changed == len(_persons(fast))
+    assert (
+        fast.execute("SELECT count(*) FROM submissions WHERE matched_at IS NULL").fetchone()[0] == 0
+    )
+    assert fast.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall() == indexes
+    again = run_match(fast, full=True)  # nothing changed: no person id rewritten
+    assert again.persons_changed == 0 and _persons(fast) == _persons(slow)
+
+
+def test_full_run_person_write_leaves_rows_after_the_read_alone(tmp_path):
+    from intake.store import matches
+
+    db = _claims_store(tmp_path, "s.db")
+    last = db.execute("SELECT max(id) FROM submissions").fetchone()[0]
+    changed = matches.set_persons_full(db, [(1, "P-EXPLICIT")], last - 2)
+    assert changed == last - 2
+    rows = db.execute("SELECT id, ref, person_id, matched_at FROM submissions").fetchall()
+    assert rows[0][2] == "P-EXPLICIT"
+    for i, ref, person, stamp in rows[1:]:
+        if i > last - 2:
+            assert person is None and stamp is None
+        else:
+            assert stamp is not None and person == "P-" + ref[3:7] + ref[8:]

@@ -21,9 +21,10 @@ import sqlite_utils
 from ..store import decisions as store_decisions
 from ..store import matches as store
 from .blocking import RULES, candidate_pairs, estimated_recall
-from .cluster import cluster, components, person_id, person_ids
+from .cluster import cluster, person_id, person_ids
 from .compare import FIELDS, LEVELS
-from .frame import KeyFrame, factorize
+from .frame import KeyFrame
+from .fullrun import earliest_rows, edge_rows, full_run_persons
 from .score import Model
 from .settings import MatchSettings
 from .vscore import _PRIOR_TEMPLATE, _TEMPLATES, ScoredPairs, score_pairs
@@ -154,15 +155,23 @@ def _run_match(db, *, full: bool, settings, progress: bool, train: bool) -> Matc
         t = report.lap("write_pairs", t)
         if full:  # the pairs table now holds exactly these auto-links
             links = (ids[cands.left[linked]], ids[cands.right[linked]])
-    persons = _assign_all(db, ids, meta, effective, links)
-    report.persons = len(set(persons.values()))
-    changed = [
-        (p, i) for i, p, m in zip(ids.tolist(), persons.values(), meta, strict=True) if p != m[2]
-    ]
-    report.persons_changed = len(changed)
-    matched = ids.tolist() if new is None else ids[new].tolist()
-    t = report.lap("cluster", t)
-    store.set_persons(db, changed, matched)
+    edges = edge_rows(ids, effective, links) if links is not None else None
+    if edges is not None:  # a full run without cannot-links: column-wise (``fullrun``)
+        explicit, report.persons = full_run_persons(ids, meta, earliest_rows(ids, meta, *edges))
+        t = report.lap("cluster", t)
+        report.persons_changed = store.set_persons_full(db, explicit, int(ids[-1]))
+    else:
+        persons = _assign_all(db, ids, meta, effective, links)
+        report.persons = len(set(persons.values()))
+        changed = [
+            (p, i)
+            for i, p, m in zip(ids.tolist(), persons.values(), meta, strict=True)
+            if p != m[2]
+        ]
+        report.persons_changed = len(changed)
+        matched = ids.tolist() if new is None else ids[new].tolist()
+        t = report.lap("cluster", t)
+        store.set_persons(db, changed, matched)
     report.lap("write_persons", t)
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
@@ -231,13 +240,9 @@ def _assign_all(
         if links is None:
             edges = np.asarray([e[:2] for e in store.link_edges(db)], dtype=np.int64)
             links = (edges[:, 0], edges[:, 1]) if len(edges) else (edges, edges)
-        same = np.asarray([p for p, d in effective.items() if d == "same"], dtype=np.int64)
-        a = np.concatenate([links[0], same[:, 0]]) if len(same) else links[0]
-        b = np.concatenate([links[1], same[:, 1]]) if len(same) else links[1]
-        ia, ib = np.searchsorted(ids, a), np.searchsorted(ids, b)
-        ia, ib = np.minimum(ia, len(ids) - 1), np.minimum(ib, len(ids) - 1)
-        if (ids[ia] == a).all() and (ids[ib] == b).all():  # every end is a known submission
-            return _assign_components(ids, meta, ia, ib)
+        rows = edge_rows(ids, effective, links)
+        if rows is not None:  # every end is a known submission
+            return _assign_components(ids, meta, *rows)
     refs = {i: m[0] for i, m in zip(ids.tolist(), meta, strict=True)}
     when = {i: m[1] for i, m in zip(ids.tolist(), meta, strict=True)}
     groups = _groups(store.link_edges(db), effective)
@@ -248,15 +253,7 @@ def _assign_all(
 def _assign_components(ids: np.ndarray, meta: list[tuple], a: np.ndarray, b: np.ndarray):
     """``_assign_all`` over row-index edges without constraints: each component takes the
     person id of its earliest (submitted_at, id) member, exactly as ``person_ids`` does."""
-    n = len(ids)
-    labels = components(n, a, b)
-    when, _ = factorize([m[1] for m in meta])  # codes in sorted (time) order
-    order = np.lexsort((ids, when, labels))
-    lab = labels[order]
-    first = np.r_[True, lab[1:] != lab[:-1]]
-    earliest = np.empty(n, dtype=np.int64)
-    earliest[lab[first]] = order[first]
-    reps, inverse = np.unique(earliest[labels], return_inverse=True)
+    reps, inverse = np.unique(earliest_rows(ids, meta, a, b), return_inverse=True)
     pids = [person_id(meta[r][0]) for r in reps.tolist()]
     return dict(zip(ids.tolist(), map(pids.__getitem__, inverse.tolist()), strict=True))
 
