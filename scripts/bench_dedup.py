@@ -171,6 +171,7 @@ def timed_run(data: Path, db_path: Path, incremental: int, seed: int) -> dict:
         "persons": rep.persons,
         "estimated_recall": rep.estimated_recall,
         "match_stages_s": rep.stages,
+        "match_stages_cpu_s": rep.stages_cpu,
         "pairs_per_rule": rep.pairs_per_rule,
         "load_average_1m": [round(load_avg, 2), round(os.getloadavg()[0], 2)],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

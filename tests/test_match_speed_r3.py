@@ -288,3 +288,11 @@ def test_full_run_person_write_leaves_rows_after_the_read_alone(tmp_path):
             assert person is None and stamp is None
         else:
             assert stamp is not None and person == "P-" + ref[3:7] + ref[8:]
+
+
+def test_report_has_cpu_seconds_for_every_timed_stage(tmp_path):
+    from intake.match.pipeline import run_match
+
+    rep = run_match(_claims_store(tmp_path, "c.db"), full=True)
+    assert set(rep.stages_cpu) == set(rep.stages) >= {"read", "frame", "block", "score"}
+    assert all(v >= 0 for v in rep.stages_cpu.values())
