@@ -25,7 +25,10 @@ from .loading import BATCH_ROWS, ImportReport, Rejects, fingerprint, key_check, 
 from .refs import new_claim_ref
 from .store import accounts as store_accounts
 from .store import imports as store_imports
+from .store import submissions as store_submissions
 from .store.audit import audit
+
+IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache of a claims import (KiB)
 
 
 class ImportRefused(ValueError):
@@ -113,7 +116,18 @@ def import_claims(
     if action == "done":
         return report
     init = ("claims", None, row["id"], table.header, f"import:{path.name}")
-    _load(db, table, row, action, report, lines, None, init, workers, batch_rows, progress)
+    # A file at least as big as the store: no secondary index is maintained row by row; they
+    # are built once at the end (or by the resume of a killed run).
+    if not store_submissions.suspend_indexes(db, lines):
+        store_submissions.restore_indexes(db)  # left by a killed import, if any
+    conn = db.conn
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")  # the ref index stays cached
+    try:
+        _load(db, table, row, action, report, lines, None, init, workers, batch_rows, progress)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        store_submissions.restore_indexes(db)
     store_imports.finish_import(db, row["id"])
     _audit(db, report, user_id)
     return report

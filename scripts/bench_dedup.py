@@ -1,7 +1,8 @@
 """Korean dedup benchmark: quality on synthetic claimants with truth, and end-to-end speed.
 
-End to end = normalise (record_keys) + store the submissions + block + score + cluster + store
-pairs and person ids. Generation of the synthetic data is not timed. Peak memory is the process
+End to end = the product's claims import of a CSV export (``intake import-claims``: parse,
+normalise with record_keys, store the submissions, build the indexes) + block + score + cluster
++ store pairs and person ids. Generation of the synthetic data (and its CSV) is not timed. Peak memory is the process
 maximum RSS. The incremental figure is ``match_incremental`` for new submissions, one at a time,
 against the full store.
 
@@ -12,9 +13,9 @@ Run:  .venv/bin/python scripts/bench_dedup.py --people 70000          (≈100k s
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
-import multiprocessing
 import os
 import resource
 import subprocess
@@ -25,94 +26,31 @@ from collections import defaultdict
 from pathlib import Path
 
 from intake import store
+from intake.importing import import_claims
 from intake.match.pipeline import match_incremental, run_match
 from intake.match.settings import MatchSettings
-from intake.normalize import record_keys
-from intake.refs import CROCKFORD
-from intake.store.submissions import deferred_indexes, insert_submission
+from intake.store.submissions import insert_submission
 from intake.synth import generate_people, generate_submissions
 
 FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
-KEYS = ("k_name", "k_email", "k_phone", "k_phone_tail", "k_birth", "k_postcode", "k_addr", "k_unit")
 
 
-def _rows_chunk(start: int, lines: list[str]) -> list[tuple]:
-    """Worker: parse, normalise (record_keys) and build the insert rows of one chunk of lines;
-    ``start`` numbers the rows (submission dates). The parent only checks refs and inserts."""
-    refs = _refs(len(lines))
-    out = []
-    for i, line in enumerate(lines):
-        r = json.loads(line)
-        k = record_keys(r)
-        n = start + i
-        out.append(
-            (refs[i], "bench", f"2026-11-{1 + n % 27:02d}T00:00:00+00:00",
-             *(r.get(f) for f in FIELDS), *(k[c] for c in KEYS))
-        )  # fmt: skip
-    return out
-
-
-def _refs(n: int) -> list[str]:
-    """n random claim refs (intake.refs' format and alphabet, drawn in bulk)."""
-    raw = os.urandom(5 * n)
-    out = []
-    for k in range(0, len(raw), 5):
-        v = int.from_bytes(raw[k : k + 5])
-        chars = "".join(CROCKFORD[(v >> (5 * i)) & 31] for i in range(8))
-        out.append(f"CL-{chars[:4]}-{chars[4:]}")
-    return out
-
-
-def _bounded(pool, jobs, ahead: int = 4):
-    """pool.apply_async without imap's eager read-ahead: at most ``ahead`` chunks in flight."""
-    pending = []
-    for job in jobs:
-        pending.append(pool.apply_async(_rows_chunk, job))
-        if len(pending) >= ahead:
-            yield pending.pop(0).get()
-    for p in pending:
-        yield p.get()
-
-
-def load(db, path: Path) -> int:
-    """Stream a JSON-lines file: parse and normalise (record_keys) in 2 worker processes, and
-    bulk-insert submissions in one transaction, the secondary indexes rebuilt once at the end
-    (``deferred_indexes``) as an import into an empty store does. Returns the row count."""
-    cols = ("ref", "source", "submitted_at", *FIELDS, *KEYS)
-    sql = f"INSERT INTO submissions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    size = 10_000
-    seen: set[str] = set()
-    n = 0
-
-    def jobs():
-        start = 0
-        with path.open(encoding="utf-8") as fh:
-            while lines := list(itertools.islice(fh, size)):
-                yield start, lines
-                start += len(lines)
-
-    lines_total = sum(1 for _ in path.open(encoding="utf-8"))
-    db.conn.execute(f"PRAGMA cache_size = -{256 * 1024}")  # 256 MB: index pages stay cached
-    db.conn.execute("BEGIN")
-    with deferred_indexes(db, lines_total), multiprocessing.get_context("fork").Pool(2) as pool:
-        for rows in _bounded(pool, jobs()):
-            for k, row in enumerate(rows):
-                while row[0] in seen:  # 40-bit random refs: a collision is rare
-                    row = rows[k] = (_refs(1)[0], *row[1:])
-                seen.add(row[0])
-            db.conn.executemany(sql, rows)
-            n += len(rows)
-    db.conn.execute("COMMIT")
-    return n
+def load(db, path: Path) -> tuple[int, int]:
+    """The product's own import: what ``intake import-claims FILE`` runs (parse, normalise with
+    ``record_keys``, store, build the indexes; its default worker processes). Returns
+    (rows loaded, rows rejected)."""
+    rep = import_claims(db, path, progress=False)
+    return rep.loaded, rep.rejected
 
 
 def quality(db, truth: list[tuple[str, str]]) -> dict:
-    """Pairwise precision/recall/F1 of persons vs truth (person, household) by insertion order;
-    false pairs within one household are household members merged."""
+    """Pairwise precision/recall/F1 of persons vs truth (person, household); an imported row's
+    ``ref`` (its source_ref) is its index in the truth. False pairs within one household are
+    household members merged."""
     by_person = defaultdict(list)
-    for sid, pid in db.execute("SELECT id, person_id FROM submissions ORDER BY id"):
-        if sid <= len(truth):
-            by_person[pid].append(truth[sid - 1])
+    rows = db.execute("SELECT source_ref, person_id FROM submissions WHERE source_ref IS NOT NULL")
+    for ref, pid in rows:
+        by_person[pid].append(truth[int(ref)])
     tp = fp = merged_household = 0
     for members in by_person.values():
         for a, b in itertools.combinations(members, 2):
@@ -134,12 +72,25 @@ def quality(db, truth: list[tuple[str, str]]) -> dict:
 
 
 def generate(people: int, seed: int, out: Path) -> list[tuple[str, str]]:
-    """Write synthetic submissions as JSON lines (untimed); return the truth in file order."""
+    """Write synthetic submissions as a CSV export with a ``ref`` column, as a form tool
+    exports them (untimed); return the truth in file order (``ref`` = index)."""
     records = generate_submissions(generate_people(people, seed=seed), seed=seed)
-    with out.open("w", encoding="utf-8") as fh:
-        for r in records:
-            fh.write(json.dumps({f: r.get(f) for f in FIELDS}, ensure_ascii=False) + "\n")
+    _write_csv(out, ({f: r.get(f) for f in FIELDS} for r in records))
     return [(r["truth_person"], r["truth_household"]) for r in records]
+
+
+def _write_csv(out: Path, records) -> None:
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ref", *FIELDS])
+        for i, r in enumerate(records):
+            w.writerow([i, *("" if r.get(f) is None else r[f] for f in FIELDS)])
+
+
+def _csv_from_jsonl(jsonl: Path, out: Path) -> None:
+    """A data directory of an earlier version of this script: same records, as the CSV."""
+    with jsonl.open(encoding="utf-8") as fh:
+        _write_csv(out, (json.loads(line) for line in fh))
 
 
 def _cpu() -> float:
@@ -153,13 +104,14 @@ def timed_run(data: Path, db_path: Path, incremental: int, seed: int) -> dict:
     """The measured part, in a fresh process: load + full match (+ incremental look-ups)."""
     db = store.connect(db_path)
     t0, c0 = time.perf_counter(), _cpu()
-    n = load(db, data)
+    n, rejected = load(db, data)
     t1, c1 = time.perf_counter(), _cpu()
     load_avg = os.getloadavg()[0]
     rep = run_match(db, full=True, settings=MatchSettings())
     t2, c2 = time.perf_counter(), _cpu()
     out = {
         "submissions": n,
+        "rejected": rejected,
         "normalise_store_s": round(t1 - t0, 2),
         "match_s": round(t2 - t1, 2),
         "end_to_end_s": round(t2 - t0, 2),
@@ -203,17 +155,22 @@ def main() -> int:
     args = ap.parse_args()
     work = Path(args.dir or tempfile.mkdtemp())
     work.mkdir(parents=True, exist_ok=True)
-    data, db_path = work / "submissions.jsonl", work / "bench.db"
+    data, db_path = work / "submissions.csv", work / "bench.db"
     if args.child:
         print(json.dumps(timed_run(data, db_path, args.incremental, args.seed)))
         return 0
     truth_file = work / f"truth-{args.people}-{args.seed}.json"
+    jsonl = work / "submissions.jsonl"
+    if args.reuse and truth_file.exists() and not data.exists() and jsonl.exists():
+        _csv_from_jsonl(jsonl, data)
     if args.reuse and truth_file.exists() and data.exists():
         truth = [tuple(t) for t in json.loads(truth_file.read_text())]
     else:
         truth = generate(args.people, args.seed, data)
         truth_file.write_text(json.dumps(truth))
-    db_path.unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    Path(f"{data}.rejects.csv").unlink(missing_ok=True)
     child = subprocess.run(
         [sys.executable, __file__, "--child", "--dir", str(work), "--seed", str(args.seed),
          "--incremental", str(args.incremental)],

@@ -146,3 +146,75 @@ def test_worker_processes_store_what_the_one_process_import_stores(tmp_path, mon
     refs = [r[0] for r in two.execute("SELECT ref FROM submissions")]
     assert len(set(refs)) == len(refs) == rep2.loaded
     assert (tmp_path / "claims.csv.rejects.csv").exists()
+
+
+def _index_sql(db) -> list[tuple]:
+    return db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'submissions'"
+        " ORDER BY name"
+    ).fetchall()
+
+
+def test_big_import_drops_indexes_for_its_run_and_rebuilds_them(tmp_path, monkeypatch):
+    from intake.store import submissions as subs
+
+    db = store.connect(tmp_path / "s.db")
+    before = _index_sql(db)
+    seen = []
+    real = subs.deferred_indexes
+
+    def spy(db_, incoming, **kw):  # what each batch's transaction finds
+        seen.append(len(subs.secondary_indexes(db_)))
+        return real(db_, incoming, **kw)
+
+    monkeypatch.setattr("intake.store.imports.deferred_indexes", spy)
+    rep = import_claims(db, _claims_file(tmp_path / "c.csv", 500), batch_rows=100, workers=0)
+    assert rep.loaded > 300
+    assert seen and set(seen) == {0}  # no batch maintained an index row by row
+    assert _index_sql(db) == before
+    assert db.execute("SELECT count(*) FROM deferred_indexes").fetchone()[0] == 0
+
+
+def test_killed_import_leaves_its_indexes_to_the_resume(tmp_path, monkeypatch):
+    from intake.store import submissions as subs
+
+    db = store.connect(tmp_path / "s.db")
+    before = _index_sql(db)
+    path = _claims_file(tmp_path / "c.csv", 400)
+    calls = {"n": 0}
+    real = subs.restore_indexes
+
+    def killed_commit(*a, **kw):  # killed after the 1st commit; no restore runs
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("killed")
+        return real_commit(*a, **kw)
+
+    from intake import importing
+
+    real_commit = importing._commit
+    monkeypatch.setattr(importing, "_commit", killed_commit)
+    monkeypatch.setattr(importing.store_submissions, "restore_indexes", lambda db_: 0)
+    with pytest.raises(SystemExit):
+        import_claims(db, path, batch_rows=100, workers=0)
+    assert len(_index_sql(db)) < len(before)  # dropped, and recorded
+    assert db.execute("SELECT count(*) FROM deferred_indexes").fetchone()[0] > 0
+    monkeypatch.undo()
+    assert subs.restore_indexes is real
+    rep = import_claims(db, path, batch_rows=100, workers=0)
+    assert rep.action == "resume"
+    assert _index_sql(db) == before
+    lines = db.execute("SELECT count(*), count(DISTINCT source_line) FROM submissions")
+    assert lines.fetchone() == (rep.loaded, rep.loaded)
+
+
+def test_small_import_into_bigger_store_keeps_indexes_and_restores_leftovers(tmp_path):
+    from intake.store import submissions as subs
+
+    db = store.connect(tmp_path / "s.db")
+    before = _index_sql(db)
+    import_claims(db, _claims_file(tmp_path / "big.csv", 300), workers=0)
+    assert subs.suspend_indexes(db, 10) is False  # 10 rows into 300: indexes stay
+    assert subs.suspend_indexes(db, 1000) is True  # as a killed big import leaves it
+    import_claims(db, _claims_file(tmp_path / "small.csv", 20), workers=0)
+    assert _index_sql(db) == before

@@ -170,6 +170,13 @@ V6_MATCH_NAME_POSTCODE = """
 CREATE INDEX submissions_k_name_postcode ON submissions(k_name, k_postcode);
 """
 
+V7_DEFERRED_INDEXES = """
+-- Imports (speed): a big claims import drops the submissions secondary indexes for its whole
+-- run and builds them once at the end; the dropped CREATE statements are kept here (in the
+-- same transaction as the drop) so a killed import's resume, or the next import, rebuilds them.
+CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
+"""
+
 MIGRATIONS: list[str] = [
     V1_BASE,
     V2_NAME_SEARCH,
@@ -177,4 +184,5 @@ MIGRATIONS: list[str] = [
     V4_MATCH_BLOCKING,
     V5_MATCH_POSTCODE,
     V6_MATCH_NAME_POSTCODE,
+    V7_DEFERRED_INDEXES,
 ]
