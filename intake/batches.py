@@ -64,7 +64,13 @@ def account_batches(
 
 
 def claim_batches(
-    table: Table, *, start_after: int, init_args: tuple, workers: int | None, batch_rows: int
+    table: Table,
+    *,
+    start_after: int,
+    init_args: tuple,
+    workers: int | None,
+    batch_rows: int,
+    lines: int | None = None,
 ) -> Iterator[Batch]:
     """Claims rows (CLAIM_COLUMNS tuples, ref and import_id filled in) in batches.
 
@@ -74,7 +80,7 @@ def claim_batches(
     _, _, import_id, header, source = init_args
     chunks = _chunks(table.checked_cells(start_after=start_after), CHUNK_ROWS)
     init = (table.mapper(), header, source, import_id)
-    if use_claim_workers(workers):
+    if use_claim_workers(workers, lines):
         results = _in_pool(chunks, init, workers or 2)
     else:
         _init_claims(*init)
@@ -93,16 +99,21 @@ def claim_batches(
     yield rows, rejects, last, n
 
 
-def use_claim_workers(workers: int | None) -> bool:
+def use_claim_workers(workers: int | None, lines: int | None = None) -> bool:
     """Build claims rows in worker processes? ``workers`` >= 1: yes; 0: no; None (the
-    default): when this machine has at least 2 cores.
+    default): when this machine has at least 2 cores and the file has at least
+    CLAIM_WORKERS_MIN_LINES lines (``lines``; forking costs more than a small file).
 
     Why by default (unlike the account lists): a claim row costs ~4x an account row to
     prepare (its address is parsed, its raw cells are kept), so the workers take more than
     half of the work off the writing process; measured in docs/benchmarks/matcher.md."""
     if workers is None:
-        return (os.cpu_count() or 1) >= 2
+        big = lines is None or lines >= CLAIM_WORKERS_MIN_LINES
+        return big and (os.cpu_count() or 1) >= 2
     return workers > 0
+
+
+CLAIM_WORKERS_MIN_LINES = 20_000
 
 
 _CLAIMS: dict[str, Any] = {}

@@ -160,8 +160,9 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
     bar = progress_bar(total, loaded + rejected, table.path.name, progress)
     if insert_sql is None:
         batches = claim_batches(
-            table, start_after=start_after, init_args=init, workers=workers, batch_rows=batch_rows
-        )
+            table, start_after=start_after, init_args=init, workers=workers,
+            batch_rows=batch_rows, lines=lines - start_after,
+        )  # fmt: skip
     else:
         kwargs = dict(
             table=table, start_after=start_after, hash_key=init[1], import_id=import_id,

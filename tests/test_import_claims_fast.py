@@ -218,3 +218,17 @@ def test_small_import_into_bigger_store_keeps_indexes_and_restores_leftovers(tmp
     assert subs.suspend_indexes(db, 1000) is True  # as a killed big import leaves it
     import_claims(db, _claims_file(tmp_path / "small.csv", 20), workers=0)
     assert _index_sql(db) == before
+
+
+@pytest.mark.parametrize(
+    ("workers", "lines", "cores", "expected"),
+    [(None, 100_000, 2, True), (None, 100, 2, False), (None, 100_000, 1, False),
+     (0, 100_000, 8, False), (2, 10, 1, True), (None, None, 4, True)],
+)  # fmt: skip
+def test_claim_workers_by_default_only_for_big_files_on_two_cores(
+    monkeypatch, workers, lines, cores, expected
+):
+    from intake.batches import use_claim_workers
+
+    monkeypatch.setattr("intake.batches.os.cpu_count", lambda: cores)
+    assert use_claim_workers(workers, lines) is expected
