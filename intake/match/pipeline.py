@@ -175,7 +175,7 @@ def _run_match(db, *, full: bool, settings, progress: bool, train: bool) -> Matc
     if edges is not None:  # a full run without cannot-links: column-wise (``fullrun``)
         explicit, report.persons = full_run_persons(ids, meta, earliest_rows(ids, meta, *edges))
         t = report.lap("cluster", t)
-        report.persons_changed = store.set_persons_full(db, explicit, int(ids[-1]))
+        report.persons_changed = store.set_persons_full(db, explicit, int(ids[-1]), len(ids))
     else:
         persons = _assign_all(db, ids, meta, effective, links)
         report.persons = len(set(persons.values()))

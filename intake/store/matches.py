@@ -298,13 +298,17 @@ CANONICAL_PERSON_SQL = "'P-' || substr(ref, 4, 4) || substr(ref, 9, 4)"
 
 
 def set_persons_full(
-    db: sqlite_utils.Database, explicit: Iterable[tuple[int, str]], last_id: int
+    db: sqlite_utils.Database,
+    explicit: Iterable[tuple[int, str]],
+    last_id: int,
+    rows: int | None = None,
 ) -> int:
     """A full run: stamp every submission up to ``last_id`` (the rows the run read) matched
     and set its person id, in one transaction.
     ``explicit``: (submission id, person id) rows; every other row's person id is the canonical
     one of its own reference (``CANONICAL_PERSON_SQL``: the caller lists every row where that
-    is not its person). Returns how many person ids changed.
+    is not its person). Returns how many person ids changed. ``rows``: how many rows the run
+    read; when every one of them changed, the second pass (stamping the unchanged) is skipped.
 
     Why: one UPDATE statement, with SQLite computing most person ids, rewrites each row once
     without a million Python tuples (``set_persons`` did this with a joined temporary table of
@@ -325,10 +329,11 @@ def set_persons_full(
             f" WHERE id <= ? AND person_id IS NOT {person}",
             [at, last_id],
         ).rowcount
-        conn.execute(
-            "UPDATE submissions SET matched_at = ? WHERE id <= ? AND matched_at IS NOT ?",
-            [at, last_id, at],
-        )
+        if changed != rows:  # ``rows``: how many the run read; all changed (new store): done
+            conn.execute(
+                "UPDATE submissions SET matched_at = ? WHERE id <= ? AND matched_at IS NOT ?",
+                [at, last_id, at],
+            )
         conn.execute("DROP TABLE temp.person_update")
     return changed
 
