@@ -104,14 +104,16 @@ HOME = dict(k_addr="road:강남구|테헤란로|142", k_unit="101-1203", k_postc
 @pytest.mark.parametrize(
     ("na", "nb", "household"),
     [
-        ("joel ryan", "joel ryamn", False),  # one typo: the same name, not a sibling
-        ("charlotte hylnand", "charlote hyland", False),
+        # a shared part and another one a letter apart: a couple or siblings may be named so
+        ("joel ryan", "joel ryamn", True),
+        ("mark brown", "mary brown", True),
+        ("charlotte hylnand", "charlote hyland", False),  # no part in common: a typo
         ("김민준", "김민쥰", True),  # 돌림자: siblings one syllable apart
         ("kim minjun", "kim minjoon", True),  # romanised Korean names
         ("minjun kim", "minjoon kim", True),
     ],
 )
-def test_household_close_name_only_under_korean_naming(na, nb, household):
+def test_household_close_name_only_under_family_naming(na, nb, household):
     model = Model(n=1000)
     scored = model.score(rec(**HOME, k_name=na), rec(**HOME, k_name=nb))
     assert scored.levels["name"] == "close"
@@ -133,6 +135,9 @@ def test_vectorised_household_close_rule_and_partial_address_equal_scalar():
         (8, "charlote hyland", None, None, "1934-09-09", *latin),
         (9, "charlotte hyland", None, None, None, "3108", "25 madsen place invermay qld", None),
         (10, "amber neumann", None, None, None, "3108", "27 madsen place invermay qld", None),
+        (11, "mark brown", None, None, "1970-03-14", *latin),
+        (12, "mary brown", None, None, "1972-11-30", *latin),
+        (13, "mary brown", None, None, "1972-11-30", "3108", "25 madsen place invermay", None),
     ]
     frame = KeyFrame.from_rows(rows)
     model = Model(n=1000)
@@ -174,6 +179,7 @@ LATIN_HOME = dict(k_addr="25 madsen place leisure living vlge clarinda qld", k_p
         ("김민준", "김민쥰", True),  # 돌림자
         ("charlotte hyland", "joel ryan", True),  # another name: a household member
         ("charlotte hyland", "charlotte hyland", True),  # exact names keep the cap
+        ("mark brown", "mary brown", True),  # a couple at one address
     ],
 )
 def test_contact_cap_lifted_only_for_a_mistyped_latin_name(na, nb, capped):
@@ -218,3 +224,14 @@ def test_close_latin_name_weighs_as_a_rare_typo(na, nb, latin):
     want = model.latin_close_bits if latin else model.level_bits["name"][CLOSE]
     assert bits == pytest.approx(want, abs=1e-3)
     assert model.latin_close_bits > model.level_bits["name"][CLOSE] + 3
+
+
+@pytest.mark.parametrize(("na", "nb"), [("mark brown", "mary brown"), ("john smith", "joan smith")])
+def test_latin_couple_at_one_address_never_auto_linked(na, nb):
+    """Two members of a Western household whose given names are one letter apart, at one
+    full address with their own birth dates, stay apart (the household rules still hold)."""
+    for n in (1000, 100_000, 1_000_000):
+        model = Model(n=n)
+        a = rec(k_name=na, k_birth="1970-03-14", **LATIN_HOME)
+        b = rec(k_name=nb, k_birth="1972-11-30", **LATIN_HOME)
+        assert model.score(a, b).probability < MatchSettings().upper

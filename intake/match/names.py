@@ -99,3 +99,19 @@ def korean_naming(k_name: str) -> bool:
     if not k_name.isascii():
         return True
     return any(t in LATIN_SURNAME for t in k_name.split())
+
+
+@lru_cache(maxsize=1 << 16)
+def family_naming(a: str, b: str) -> bool:
+    """True when two different k_names could name two members of one family: either follows
+    Korean naming (``korean_naming``), or they share one part exactly and differ in another
+    (one family name, two given names: "mark brown" / "mary brown", "john smith" / "joan
+    smith").
+
+    Why: within a household, similar names are siblings or spouses under that pattern, not a
+    typo. Only two Latin names with no part in common (each part mistyped, or one single-part
+    name mistyped) are one name for certain."""
+    if korean_naming(a) or korean_naming(b):
+        return True
+    ta, tb = set(a.split()), set(b.split())
+    return ta != tb and any(len(t) > 1 for t in ta & tb)

@@ -31,7 +31,7 @@ from .compare import (
     compare_values,
     field_value,
 )
-from .names import is_hangul, korean_naming, shares_family_name
+from .names import family_naming, is_hangul, korean_naming, shares_family_name
 from .settings import MatchSettings
 
 # Defaults: m = P(level | same person), u = P(level | two random people), per level
@@ -64,12 +64,12 @@ HOUSEHOLD_CLOSE_ROMANISED = (0.10, 0.01)
 match is weaker evidence there, but not the 돌림자 pattern of two Hangul names."""
 
 LATIN_CLOSE_NAME_U = 1e-4
-"""u of a close name outside Korean naming (``names.korean_naming``): one Latin full name
-mistyped. Korean names come from a small pool (a few hundred syllables, a handful of common
-given names), so a one-jamo typo often spells another real name and close is 10x as common as
-exact (u 1e-3). A Latin full name one typo from another person's full name is no more common
-than two random Koreans sharing an exact name (1e-4); the default u of 'close' is the upper
-bound (a trained model's lower u is kept)."""
+"""u of a close name that no two family members could have (``score.typo_of_one_name``):
+one Latin full name mistyped. Korean names come from a small pool (a few hundred syllables,
+a handful of common given names), so a one-jamo typo often spells another real name and
+close is 10x as common as exact (u 1e-3). A Latin full name one typo from another person's
+full name is no more common than two random Koreans sharing an exact name (1e-4); the
+default u of 'close' is the upper bound (a trained model's lower u is kept)."""
 
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (1e-4, 1e-3, 0.005, 0.9939, 1.0),
@@ -175,10 +175,11 @@ class Model:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
         na, nb = a.get("k_name"), b.get("k_name")
-        typo = typo_of_one_name(levels["name"], na, nb)
+        household = any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS)
+        typo = typo_of_one_name(levels["name"], na, nb, household)
         if typo:
             bits["name"] = self.latin_close_bits
-        if any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS):
+        if household:
             self._household(levels, bits, na, nb)
         if not typo:
             cap_contact(bits, self.contact_cap)
@@ -205,10 +206,12 @@ class Model:
           also shares a phone or an e-mail. Korean families do not give two members one full
           name, so one name at one address is one person with a wrong birth date; a shared
           phone or e-mail (a parent filing for the family) keeps it out of auto-link;
-        - a close name counts for less only under Korean naming (``names.korean_naming``:
-          Hangul, or a Korean family name among the Latin parts), where siblings' names are one
-          syllable apart (돌림자) and romanisations fold names together; two other Latin names
-          one typo apart are the same name mistyped."""
+        - a close name counts for less only where two family members can have such names
+          (``names.family_naming``): under Korean naming (Hangul, or a Korean family name
+          among the Latin parts: siblings one syllable apart, 돌림자, and romanisations that
+          fold names together), or with one part shared exactly and another different ("mark
+          brown" / "mary brown"); two Latin names with no part in common that are still close
+          are one name mistyped."""
         contact = levels["email"] == EXACT or levels["phone"] == EXACT
         for (f, lv), w in self.household_bits.items():
             if levels[f] != lv:
@@ -218,7 +221,7 @@ class Model:
             elif (f, lv) == ("birth_date", FAR):
                 applies = levels["name"] != EXACT or contact
             elif (f, lv) == ("name", CLOSE):
-                applies = korean_naming(na or "") or korean_naming(nb or "")
+                applies = family_naming(na or "", nb or "")
             else:
                 applies = True
             if (f, lv) == ("name", CLOSE) and not (is_hangul(na) and is_hangul(nb)):
@@ -260,17 +263,23 @@ def tf_bits(count: int, n: int, u_exact: float, settings: MatchSettings) -> floa
     return max(-settings.tf_max_down_bits, min(settings.tf_max_up_bits, adj))
 
 
-def typo_of_one_name(level: int, na: str | None, nb: str | None) -> bool:
-    """True for a close name pair outside Korean naming (``names.korean_naming``): one Latin
-    name mistyped, which no two members of one family share.
+def typo_of_one_name(level: int, na: str | None, nb: str | None, household: bool) -> bool:
+    """True for a close name pair that is one Latin name mistyped, not two family members:
+    outside Korean naming (``names.korean_naming``), and, inside a household (a shared full
+    address, phone or e-mail), also not one part shared with another part different
+    (``names.family_naming``: "mark brown" / "mary brown" at one address are a couple).
 
-    Why: the contact cap stands for the alternative "another member of the same household",
-    and a household explains shared contact details only together with a family pattern in
-    the names: the family name shared and another given name (or, in Korean naming, given
-    names one syllable apart, 돌림자). Two Latin names one typo apart are no such pattern, so
-    their shared address and postcode count as what they are: independent evidence. Such a
-    pair's name also weighs ``LATIN_CLOSE_NAME_U``."""
-    return level == CLOSE and not (korean_naming(na or "") or korean_naming(nb or ""))
+    Why: the contact cap stands for the non-match alternative "another member of the same
+    household", which needs a family pattern in the names. Outside a household, or with no
+    part in common ("charlotte hylnand" / "charlote hyland"), a close Latin name is no such
+    pattern, so a shared postcode and a similar address count as what they are: independent
+    evidence. Such a pair's name also weighs ``LATIN_CLOSE_NAME_U``."""
+    if level != CLOSE:
+        return False
+    a, b = na or "", nb or ""
+    if household:
+        return not family_naming(a, b)
+    return not (korean_naming(a) or korean_naming(b))
 
 
 def cap_contact(bits: dict[str, float], cap: float) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING, PARTIAL
 from .frame import KeyFrame
-from .names import is_hangul, korean_naming, shares_family_name
+from .names import family_naming, is_hangul, korean_naming, shares_family_name
 from .score import HOUSEHOLD_FIELDS, Model
 from .vcompare import levels_for_codes
 
@@ -87,11 +87,11 @@ def score_pairs(
             exact = lv == EXACT
             b[exact] += adj[frame.codes[f][left[exact]]]
         levels[f], bits[f] = lv, b
-    typo = _typo_of_one_name(frame, left, right, levels["name"])
-    bits["name"][typo] = model.latin_close_bits
     household = np.zeros(len(left), dtype=bool)
     for f in HOUSEHOLD_FIELDS:
         household |= levels[f] == EXACT
+    typo = _typo_of_one_name(frame, left, right, levels["name"], household)
+    bits["name"][typo] = model.latin_close_bits
     if household.any():
         _household(model, frame, left, right, levels, bits, household)
     positive = sum(np.where(bits[f] > 0, bits[f], 0.0) for f in CONTACT_FIELDS)
@@ -110,9 +110,10 @@ def score_pairs(
     return ScoredPairs(levels, bits, weight, prob, model.prior_bits)
 
 
-def _typo_of_one_name(frame, left, right, name_levels) -> np.ndarray:
-    """Indices of the pairs ``score.typo_of_one_name`` holds for (one Latin name mistyped);
-    the naming test runs once per distinct name of the close-name pairs."""
+def _typo_of_one_name(frame, left, right, name_levels, household) -> np.ndarray:
+    """Indices of the pairs ``score.typo_of_one_name`` holds for (one Latin name mistyped).
+    Korean naming is tested once per distinct name of the close-name pairs; the pair test
+    (``names.family_naming``) runs only on the few close Latin pairs inside a household."""
     idx = np.flatnonzero(name_levels == CLOSE)
     if not len(idx):
         return idx
@@ -121,7 +122,10 @@ def _typo_of_one_name(frame, left, right, name_levels) -> np.ndarray:
     used = np.unique(np.concatenate([ca, cb]))
     korean = np.zeros(len(names), dtype=bool)
     korean[used] = [korean_naming(names[c]) for c in used.tolist()]
-    return idx[~(korean[ca] | korean[cb])]
+    keep = ~(korean[ca] | korean[cb])
+    home = np.flatnonzero(keep & household[idx])
+    keep[home] = [not family_naming(names[ca[k]], names[cb[k]]) for k in home.tolist()]
+    return idx[keep]
 
 
 def _household(model, frame, left, right, levels, bits, household) -> None:
@@ -139,7 +143,7 @@ def _household(model, frame, left, right, levels, bits, household) -> None:
             mask &= (levels["name"] != EXACT) | contact
         elif (f, lv) == ("name", CLOSE):
             idx = np.flatnonzero(mask)  # few pairs: close names in one household
-            keep = [korean_naming(names[ca[k]]) or korean_naming(names[cb[k]]) for k in idx]
+            keep = [family_naming(names[ca[k]], names[cb[k]]) for k in idx]
             mask[idx[~np.asarray(keep, dtype=bool)]] = False
         bits[f][mask] = w
         if (f, lv) == ("name", CLOSE):
