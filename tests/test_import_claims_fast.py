@@ -232,3 +232,24 @@ def test_claim_workers_by_default_only_for_big_files_on_two_cores(
 
     monkeypatch.setattr("intake.batches.os.cpu_count", lambda: cores)
     assert use_claim_workers(workers, lines) is expected
+
+
+def test_a_claim_ref_collision_redoes_only_that_row(tmp_path, monkeypatch):
+    from intake.store.submissions import insert_submission
+
+    db = store.connect(tmp_path / "s.db")
+    _, taken = insert_submission(db, {"name": "김민준"})
+
+    def colliding(n):  # the stored ref, twice, then fresh ones
+        return [taken, taken, *claim_refs(n)][:n]
+
+    monkeypatch.setattr("intake.batches.claim_refs", colliding)
+    path = _claims_file(tmp_path / "c.csv", 60)
+    rep = import_claims(db, path, workers=0)
+    refs = [r[0] for r in db.execute("SELECT ref FROM submissions")]
+    assert len(refs) == len(set(refs)) == rep.loaded + 1
+    assert all(CLAIM_REF.match(r) for r in refs)
+    lines = db.execute("SELECT count(DISTINCT source_line) FROM submissions WHERE import_id = ?",
+                       [rep.import_id])  # fmt: skip
+    assert lines.fetchone()[0] == rep.loaded
+    assert import_claims(db, path).action == "done"

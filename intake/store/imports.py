@@ -43,7 +43,7 @@ CLAIM_COLUMNS = (
 _INSERT_CLAIM = (
     f"INSERT INTO submissions ({', '.join(CLAIM_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in CLAIM_COLUMNS)}) "
-    "ON CONFLICT(import_id, source_line) WHERE import_id IS NOT NULL DO NOTHING"
+    "ON CONFLICT DO NOTHING"  # a stored line (resume) or a ref collision: see commit_claims
 )
 
 
@@ -131,45 +131,50 @@ def commit_claims(
     loaded: int,
     rejected: int,
 ) -> None:
-    """Insert a batch of imported claims (column order CLAIM_COLUMNS, ref first).
+    """Insert a batch of imported claims (column order CLAIM_COLUMNS: ref, ..., source_line
+    at index 4) and advance the resume point, in one transaction.
 
-    Lines already stored are skipped (UNIQUE import_id, source_line); a collision of the random
-    claim reference rolls the batch back and retries it with fresh references.
-    """
-    for _attempt in range(8):
-        try:
-            _commit_claims_batch(db, import_id, rows, (last_line, loaded, rejected))
-            return
-        except sqlite3.IntegrityError as exc:
-            if "submissions.ref" not in str(exc):
-                raise
-            rows[:] = [(new_ref(), *row[1:]) for row in rows]
-    raise RuntimeError("could not allocate unique claim references")
-
-
-def _commit_claims_batch(
-    db: sqlite_utils.Database,
-    import_id: int,
-    rows: list[Sequence[Any]],
-    counts: tuple[int, int, int],
-) -> None:
-    """``commit_batch`` for claims: a batch at least as big as the stored submissions (the
-    first batches into a new store) rebuilds the secondary indexes once instead of updating
-    them row by row (see ``submissions.deferred_indexes``); all in the batch's transaction."""
+    Lines already stored are skipped (UNIQUE import_id, source_line). A row whose random claim
+    reference collides with a stored one (40 bits: about one in a million-row import) is
+    inserted again with a fresh reference; only that row is redone, not the batch."""
     conn = db.conn
     conn.execute("BEGIN")
     try:
         with deferred_indexes(db, len(rows)):
             if rows:
-                conn.executemany(_INSERT_CLAIM, rows)
+                inserted = conn.executemany(_INSERT_CLAIM, rows).rowcount
+                if inserted != len(rows):
+                    _retry_ref_collisions(conn, import_id, rows, new_ref)
         conn.execute(
             "UPDATE imports SET last_line = ?, rows_loaded = ?, rows_rejected = ? WHERE id = ?",
-            [*counts, import_id],
+            [last_line, loaded, rejected, import_id],
         )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _retry_ref_collisions(
+    conn: sqlite3.Connection, import_id: int, rows: list[Sequence[Any]], new_ref: Callable[[], str]
+) -> None:
+    """Insert again, with fresh references, the rows of ``rows`` whose line is not stored."""
+    lines = [row[4] for row in rows]
+    for _attempt in range(8):
+        stored = {
+            r[0]
+            for r in conn.execute(
+                "SELECT source_line FROM submissions WHERE import_id = ?"
+                " AND source_line BETWEEN ? AND ?",
+                [import_id, min(lines), max(lines)],
+            )
+        }
+        missing = [(new_ref(), *row[1:]) for row in rows if row[4] not in stored]
+        if not missing:
+            return
+        conn.executemany(_INSERT_CLAIM, missing)
+        rows, lines = missing, [row[4] for row in missing]
+    raise RuntimeError("could not allocate unique claim references")
 
 
 def finish_import(db: sqlite_utils.Database, import_id: int) -> None:
