@@ -227,11 +227,20 @@ def test_close_latin_name_weighs_as_a_rare_typo(na, nb, latin):
 
 
 @pytest.mark.parametrize(("na", "nb"), [("mark brown", "mary brown"), ("john smith", "joan smith")])
-def test_latin_couple_at_one_address_never_auto_linked(na, nb):
+@pytest.mark.parametrize(
+    "other_address",
+    [
+        "25 madsen place leisure living vlge clarinda qld",  # the same full address
+        "25 madsen place leisure livng vlge clarinda qld",  # mistyped: close
+        "25 madsen place clarinda qld",  # a part left out: partial
+    ],
+)
+def test_latin_couple_at_one_address_never_auto_linked(na, nb, other_address):
     """Two members of a Western household whose given names are one letter apart, at one
-    full address with their own birth dates, stay apart (the household rules still hold)."""
+    address (however typed) with their own birth dates, stay apart."""
     for n in (1000, 100_000, 1_000_000):
         model = Model(n=n)
         a = rec(k_name=na, k_birth="1970-03-14", **LATIN_HOME)
         b = rec(k_name=nb, k_birth="1972-11-30", **LATIN_HOME)
+        b["k_addr"] = other_address
         assert model.score(a, b).probability < MatchSettings().upper

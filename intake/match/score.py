@@ -176,7 +176,9 @@ class Model:
             bits[f] = w
         na, nb = a.get("k_name"), b.get("k_name")
         household = any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS)
-        typo = typo_of_one_name(levels["name"], na, nb, household)
+        # one address, maybe mistyped: the family reading of the names must be ruled out
+        home = household or levels["address"] <= PARTIAL
+        typo = typo_of_one_name(levels["name"], na, nb, home)
         if typo:
             bits["name"] = self.latin_close_bits
         if household:
@@ -265,8 +267,9 @@ def tf_bits(count: int, n: int, u_exact: float, settings: MatchSettings) -> floa
 
 def typo_of_one_name(level: int, na: str | None, nb: str | None, household: bool) -> bool:
     """True for a close name pair that is one Latin name mistyped, not two family members:
-    outside Korean naming (``names.korean_naming``), and, inside a household (a shared full
-    address, phone or e-mail), also not one part shared with another part different
+    outside Korean naming (``names.korean_naming``), and, inside a household (a shared phone
+    or e-mail, or an address agreeing at any level: exact, close or partial, since one member
+    may type it differently), also not one part shared with another part different
     (``names.family_naming``: "mark brown" / "mary brown" at one address are a couple).
 
     Why: the contact cap stands for the non-match alternative "another member of the same

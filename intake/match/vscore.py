@@ -90,7 +90,8 @@ def score_pairs(
     household = np.zeros(len(left), dtype=bool)
     for f in HOUSEHOLD_FIELDS:
         household |= levels[f] == EXACT
-    typo = _typo_of_one_name(frame, left, right, levels["name"], household)
+    home = household | (levels["address"] <= PARTIAL)  # as score.Model.score
+    typo = _typo_of_one_name(frame, left, right, levels["name"], home)
     bits["name"][typo] = model.latin_close_bits
     if household.any():
         _household(model, frame, left, right, levels, bits, household)
