@@ -2,9 +2,9 @@
 
 End to end = the product's claims import of a CSV export (``intake import-claims``: parse,
 normalise with record_keys, store the submissions, build the indexes) + block + score + cluster
-+ store pairs and person ids. Generation of the synthetic data (and its CSV) is not timed. Peak memory is the process
-maximum RSS. The incremental figure is ``match_incremental`` for new submissions, one at a time,
-against the full store.
++ store pairs and person ids. Generation of the synthetic data (and its CSV) is not timed.
+Peak memory is the process maximum RSS. The incremental figure is ``match_incremental`` for
+new submissions, one at a time, against the full store.
 
 Run:  .venv/bin/python scripts/bench_dedup.py --people 70000          (≈100k submissions)
       .venv/bin/python scripts/bench_dedup.py --people 700000 --incremental 300   (≈1M)
