@@ -11,7 +11,8 @@ from intake import store
 from intake.match.blocking import candidate_pairs
 from intake.match.cluster import person_id
 from intake.match.frame import KeyFrame, factorize
-from intake.match.pipeline import explanations, run_match
+from intake.match.pairrows import explanations
+from intake.match.pipeline import run_match
 from intake.match.score import Model
 from intake.match.settings import MatchSettings
 from intake.match.vscore import score_pairs

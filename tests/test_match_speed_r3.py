@@ -242,13 +242,12 @@ def _persons(db):
 
 @pytest.mark.parametrize("same_decision", [False, True])
 def test_full_run_column_wise_persons_equal_the_generic_path(tmp_path, monkeypatch, same_decision):
-    from intake.match import pipeline
-    from intake.match.pipeline import run_match
-    from intake.store import decisions
-
     import shutil
 
     from intake import store
+    from intake.match import pipeline
+    from intake.match.pipeline import run_match
+    from intake.store import decisions
 
     fast = _claims_store(tmp_path, "fast.db")  # random claim refs: the same store twice
     shutil.copy(tmp_path / "fast.db", tmp_path / "slow.db")
@@ -296,3 +295,21 @@ def test_report_has_cpu_seconds_for_every_timed_stage(tmp_path):
     rep = run_match(_claims_store(tmp_path, "c.db"), full=True)
     assert set(rep.stages_cpu) == set(rep.stages) >= {"read", "frame", "block", "score"}
     assert all(v >= 0 for v in rep.stages_cpu.values())
+
+
+def test_explanations_format_each_distinct_bit_value_once_byte_for_byte():
+    from intake.match.compare import FIELDS, LEVELS
+    from intake.match.pairrows import explanations
+    from intake.match.vscore import ScoredPairs
+
+    rng = np.random.default_rng(4)
+    n = 500
+    pool = np.array([0.0, -0.0, 1.5, -5.0, 13.285, 0.1 + 0.2, 1e-300, -16.321, 2.0 / 3.0])
+    levels = {f: rng.integers(0, len(LEVELS), n).astype(np.int8) for f in FIELDS}
+    bits = {f: pool[rng.integers(0, len(pool), n)] for f in FIELDS}
+    bits["name"] = np.round(rng.normal(0, 8, n), 3)  # many distinct values
+    scored = ScoredPairs(levels, bits, np.zeros(n), np.zeros(n), -16.32123)
+    idx = np.flatnonzero(rng.random(n) < 0.7)
+    got = explanations(scored, idx)
+    assert got == [scored.explanation(k) for k in idx.tolist()]
+    assert any('"bits": -0.0}' in e for e in got) and any('"bits": 0.0}' in e for e in got)

@@ -20,14 +20,14 @@ import sqlite_utils
 
 from ..store import decisions as store_decisions
 from ..store import matches as store
-from .blocking import RULES, candidate_pairs, estimated_recall
+from .blocking import candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
-from .compare import FIELDS, LEVELS
 from .frame import KeyFrame
 from .fullrun import earliest_rows, edge_rows, full_run_persons
+from .pairrows import pair_rows
 from .score import Model
 from .settings import MatchSettings
-from .vscore import _PRIOR_TEMPLATE, _TEMPLATES, ScoredPairs, score_pairs
+from .vscore import score_pairs
 
 
 @dataclass
@@ -167,7 +167,7 @@ def _run_match(db, *, full: bool, settings, progress: bool, train: bool) -> Matc
         )
         if progress:
             _say(f"{report.candidates} candidate pairs scored; writing {int(keep.sum())}")
-        store.write_pairs(db, _pair_rows(frame, cands, scored, keep, settings), replace_all=full)
+        store.write_pairs(db, pair_rows(frame, cands, scored, keep, settings), replace_all=full)
         t = report.lap("write_pairs", t)
         if full:  # the pairs table now holds exactly these auto-links
             links = (ids[cands.left[linked]], ids[cands.right[linked]])
@@ -191,57 +191,6 @@ def _run_match(db, *, full: bool, settings, progress: bool, train: bool) -> Matc
     report.lap("write_persons", t)
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
-
-
-def _pair_rows(frame, cands, scored, keep, settings) -> list[tuple]:
-    """Rows for ``write_pairs`` of the kept pairs, built column-wise (numpy -> lists once)."""
-    idx = np.flatnonzero(keep)
-    rule_names = [r.name for r in RULES]
-    prob = scored.probability[idx].tolist()
-    return list(
-        zip(
-            frame.ids[cands.left[idx]].tolist(),
-            frame.ids[cands.right[idx]].tolist(),
-            prob,
-            scored.weight[idx].tolist(),
-            [settings.band(p) for p in prob],
-            explanations(scored, idx),
-            [rule_names[r] for r in cands.rule[idx].tolist()],
-            strict=True,
-        )
-    )
-
-
-def explanations(scored: ScoredPairs, idx: np.ndarray) -> list[str]:
-    """``scored.explanation(k)`` for every k in ``idx``, byte for byte, but one %-format per
-    pair: the text around the numbers is fixed per combination of field levels, so each
-    combination's template is built once (a test checks both agree)."""
-    base = len(LEVELS)
-    code = np.zeros(len(idx), dtype=np.int64)
-    for f in FIELDS:
-        code = code * base + scored.levels[f][idx]
-    prior = (_PRIOR_TEMPLATE % repr(round(scored.prior_bits, 3))).replace("%", "%%")
-    templates: dict[int, str] = {}
-
-    def template(c: int) -> str:
-        levels = []
-        for _ in FIELDS:
-            c, lv = divmod(c, base)
-            levels.append(lv)
-        parts = [
-            _TEMPLATES[f][lv].replace("%s", "%r")
-            for f, lv in zip(FIELDS, levels[::-1], strict=True)
-        ]
-        return "[" + ", ".join([prior, *parts]) + "]"
-
-    out = []
-    bits = [scored.bits[f][idx].tolist() for f in FIELDS]
-    for c, *b in zip(code.tolist(), *bits, strict=True):
-        t = templates.get(c)
-        if t is None:
-            t = templates[c] = template(c)
-        out.append(t % tuple(b))
-    return out
 
 
 def _assign_all(
