@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from .claim_rows import claim_refs, claim_row_builder
+from .claim_rows import claim_row_builder
 from .imports import Table
 from .loading import account_row_builder, key_hasher
+from .refs import new_claim_refs
 from .store import now
 
 CHUNK_ROWS = 5_000  # rows per worker task
@@ -127,7 +128,7 @@ def _claim_chunk(chunk: list[tuple[int, list[str], bool]]) -> Batch:
     """(rows, rejects, last line, lines) of one chunk of (line, cells, suspect)."""
     build = _CLAIMS["build"]
     stamp = now()  # one submitted_at per chunk: the same second for every row in practice
-    refs = claim_refs(len(chunk))
+    refs = new_claim_refs(len(chunk))
     rows: list = []
     rejects: list = []
     append = rows.append

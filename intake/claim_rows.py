@@ -9,30 +9,14 @@ row, so the stored values are the same (a test compares the two on generated row
 
 from __future__ import annotations
 
-import base64
-import os
 from collections.abc import Callable
 from json.encoder import encode_basestring  # the C string encoder json.dumps itself uses
 
 from .imports import RowMapper
 from .loading import prepare_claim
 from .normalize.keys import key_values
-from .refs import CROCKFORD
 
-_B32 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_TO_CROCKFORD = bytes.maketrans(_B32, CROCKFORD.encode("ascii"))
 _CLAIM_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date", "ref")
-
-
-def claim_refs(n: int) -> list[str]:
-    """n random claim references, as ``refs.new_claim_ref`` draws them one at a time.
-
-    Why: ``new_claim_ref`` makes 8 ``secrets.choice`` calls (8 reads of the OS random source)
-    per reference, 40 µs each: a third of an import's time. Here 5 random bytes per reference
-    come from one ``os.urandom`` read (the source ``secrets`` uses) and base32 turns each 40 bits
-    into 8 Crockford characters, so every reference is still uniform over the 2^40 values."""
-    text = base64.b32encode(os.urandom(5 * n)).translate(_TO_CROCKFORD).decode("ascii")
-    return [f"CL-{text[k : k + 4]}-{text[k + 4 : k + 8]}" for k in range(0, 8 * n, 8)]
 
 
 def raw_encoder(header: list[str]) -> Callable[[list[str]], str] | None:

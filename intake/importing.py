@@ -119,22 +119,8 @@ def import_claims(
     init = ("claims", None, row["id"], table.header, f"import:{path.name}")
     # A file at least as big as the store: no secondary index is maintained row by row; they
     # are built once at the end (or by the resume of a killed run).
-    if not store_submissions.suspend_indexes(db, lines):
-        store_submissions.restore_indexes(db)  # left by a killed import, if any
-    conn = db.conn
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    mmap = conn.execute("PRAGMA mmap_size").fetchone()
-    conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")  # the ref index stays cached
-    # The index builds scan the whole table once per index: reading it through a memory map
-    # instead of a read() per page cut them by ~12% at a million rows.
-    conn.execute(f"PRAGMA mmap_size = {IMPORT_MMAP_BYTES}")
-    try:
+    with store_submissions.bulk_import(db, lines, IMPORT_CACHE_KIB, IMPORT_MMAP_BYTES):
         _load(db, table, row, action, report, lines, None, init, workers, batch_rows, progress)
-        store_submissions.restore_indexes(db)
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        conn.execute(f"PRAGMA mmap_size = {int(mmap[0]) if mmap else 0}")
-        store_submissions.restore_indexes(db)  # after an error too (a no-op when done)
     store_imports.finish_import(db, row["id"])
     _audit(db, report, user_id)
     return report

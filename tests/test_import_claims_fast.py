@@ -1,9 +1,9 @@
 """The claims import's fast paths store exactly what the general path stores.
 
 ``claim_row_builder`` builds the common row without ``prepare_claim``'s dictionaries and JSON
-calls, ``raw_encoder`` replaces ``json.dumps`` for the raw cells, ``claim_refs`` draws claim
-references in bulk and the rows may be built in worker processes; each is compared here with
-what it short-cuts."""
+calls, ``raw_encoder`` replaces ``json.dumps`` for the raw cells, ``refs.new_claim_refs``
+draws claim references in bulk and the rows may be built in worker processes; each is
+compared here with what it short-cuts."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from intake import store
-from intake.claim_rows import claim_refs, claim_row_builder, raw_encoder
+from intake.claim_rows import claim_row_builder, raw_encoder
 from intake.importing import import_claims
 from intake.imports import open_table
 from intake.loading import prepare_claim
 from intake.normalize import key_values, record_keys
 from intake.refs import CLAIM_REF
+from intake.refs import new_claim_refs as claim_refs
 
 NAMES = ["김민준", "김 민준", "Kim Minjun", "없음", "", " ", "金民俊", "김민준1", "이서연님"]
 EMAILS = ["minjun@naver.com", "Minjun@Naver.com", "", "bad-email", "test@test.com", "a@naver.con"]
@@ -243,7 +244,7 @@ def test_a_claim_ref_collision_redoes_only_that_row(tmp_path, monkeypatch):
     def colliding(n):  # the stored ref, twice, then fresh ones
         return [taken, taken, *claim_refs(n)][:n]
 
-    monkeypatch.setattr("intake.batches.claim_refs", colliding)
+    monkeypatch.setattr("intake.batches.new_claim_refs", colliding)
     path = _claims_file(tmp_path / "c.csv", 60)
     rep = import_claims(db, path, workers=0)
     refs = [r[0] for r in db.execute("SELECT ref FROM submissions")]

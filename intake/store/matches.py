@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import sqlite_utils
 
 from . import now
-from .submissions import deferred_indexes
+from .submissions import deferred_indexes, secondary_indexes
 
 KEY_SELECT = "id, k_name, k_email, k_phone, k_birth, k_postcode, k_addr, k_unit"
 """Columns in ``intake.match.frame.RECORD_COLUMNS`` order."""
@@ -167,10 +167,7 @@ def _drop_pair_indexes(db: sqlite_utils.Database, incoming: int) -> list[str]:
     left = db.conn.execute("SELECT count(*) FROM pairs").fetchone()[0]
     if incoming < left:
         return []
-    rows = db.conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pairs'"
-        " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
-    ).fetchall()
+    rows = secondary_indexes(db, "pairs")
     for name, _ in rows:
         db.conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in rows]
