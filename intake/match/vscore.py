@@ -6,8 +6,6 @@ different values* goes through the Python comparator, once, however many pairs s
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +13,7 @@ import numpy as np
 from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING, PARTIAL
 from .frame import KeyFrame
 from .names import family_naming, is_hangul, korean_naming, shares_family_name
+from .parallel_levels import all_levels
 from .score import HOUSEHOLD_FIELDS, Model
 from .vcompare import levels_for_codes
 
@@ -153,32 +152,8 @@ def _household(model, frame, left, right, levels, bits, household) -> None:
             bits[f][mask & ~both_hangul] = model.household_close_romanised_bits
 
 
-PARALLEL_MIN_PAIRS = 200_000
-_JOB: tuple | None = None
-
-
-def _levels_job(f: str) -> np.ndarray:
-    model, frame, left, right = _JOB
-    return field_levels(frame, f, left, right, model)
-
-
 def _all_levels(model, frame, left, right) -> dict[str, np.ndarray]:
-    """Levels of every field; fields run in parallel worker processes for big batches (the
-    string work is Python-bound, so two cores need two processes)."""
-    global _JOB
-    workers = min(len(FIELDS), os.cpu_count() or 1)
-    if (
-        len(left) < PARALLEL_MIN_PAIRS
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return {f: field_levels(frame, f, left, right, model) for f in FIELDS}
-    _JOB = (model, frame, left, right)  # inherited by the forked workers, never pickled
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return dict(zip(FIELDS, pool.map(_levels_job, FIELDS, chunksize=1), strict=True))
-    finally:
-        _JOB = None
+    return all_levels(field_levels, model, frame, left, right)
 
 
 __all__ = ["CLOSE", "ScoredPairs", "score_pairs", "field_levels"]
