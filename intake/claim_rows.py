@@ -9,12 +9,24 @@ row, so the stored values are the same (a test compares the two on generated row
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import codecs
+import csv
+import io
+import marshal
+import multiprocessing
+import os
+import re
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
 from json.encoder import encode_basestring  # the C string encoder json.dumps itself uses
+from pathlib import Path
+from typing import Any
 
-from .imports import RowMapper
+from .imports import RowMapper, Table
 from .loading import prepare_claim
 from .normalize.keys import key_values
+from .refs import new_claim_refs
+from .store import now
 
 _CLAIM_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date", "ref")
 
@@ -34,6 +46,13 @@ def raw_encoder(header: list[str]) -> Callable[[list[str]], str] | None:
         return template % tuple(map(encode_basestring, cells))
 
     return encode
+
+
+def _replace_bad_bytes(cell: str) -> str:
+    """A raw cell with its undecodable bytes as U+FFFD, as ``RowMapper`` treats the values."""
+    if _SURROGATE.search(cell) is None:
+        return cell
+    return cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def claim_row_builder(
@@ -57,6 +76,8 @@ def claim_row_builder(
 
     def slow(line: int, cells: list[str], ref: str, stamp: str) -> tuple | str:
         record, problems = mapper(cells)
+        if "encoding" in problems:  # undecodable bytes: SQLite cannot store lone surrogates
+            cells = [_replace_bad_bytes(c) for c in cells]
         raw = dict(zip(header, cells, strict=False))
         row = prepare_claim(line, record, problems, raw, source, stamp)
         if isinstance(row, str):
@@ -89,3 +110,159 @@ def claim_row_builder(
                 name, email, phone, address, postal, birth, encode(cells), "[]", *keys)  # fmt: skip
 
     return build
+
+
+# -- rows built from byte ranges of the file, in worker processes --------------------------------
+#
+# Why: with the rows built in workers, the main process still parsed the whole CSV and pickled
+# every cell to the workers (~1 µs per cell on each side), and at a million rows it waited on
+# them anyway. Here the main process only cuts the file into ~1 MB ranges that end at a line
+# feed; each worker reads, decodes and parses its range itself. A range is parsed as if it
+# started a record; a range whose parse ends inside a quoted cell (a line feed inside quotes, so
+# the cut was not a record boundary) is parsed again joined with the next range, and everything
+# read after it speculatively is dropped. Records, line numbers and rows are those of one
+# continuous parse of the file.
+
+RANGE_BYTES = 1 << 20
+RANGE_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp949": "cp949", "euc_kr": "euc_kr"}
+"""Encodings whose multi-byte sequences never contain the bytes of CR or LF (so a cut after a
+line feed never splits a character), with the encoding of every range after the first."""
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_RANGE: dict[str, Any] = {}
+Range = tuple[int, int, int]  # byte start, byte end, lines before start
+
+
+def range_batches(
+    table: Table, *, start_after: int, init_args: tuple, workers: int | None, batch_rows: int,
+    lines: int | None = None,
+) -> Iterator[tuple[list, list, int, int]] | None:  # fmt: skip
+    """The batches of ``batches.claim_batches`` (same rows, rejects, line numbers), parsed in
+    ``workers`` processes from byte ranges; None when this path does not apply (XLSX, one
+    process, an encoding not in RANGE_ENCODINGS): the caller then uses ``claim_batches``."""
+    enc = codecs.lookup(table.encoding or "utf-8").name
+    from .batches import use_claim_workers  # batches imports this module
+
+    if table.format == "xlsx" or enc not in RANGE_ENCODINGS:
+        return None
+    if not use_claim_workers(workers, lines):
+        return None
+    _, _, import_id, header, source = init_args
+    init = (str(table.path), enc, "\t" if table.format == "tsv" else ",", start_after,
+            table.mapper(), header, source, import_id)  # fmt: skip
+    return _batches(_parsed(table.path, init, workers or 2), start_after, batch_rows)
+
+
+def _batches(results: Generator, start_after: int, batch_rows: int) -> Iterator:
+    rows: list = []
+    rejects: list = []
+    last, n = start_after, 0
+    try:
+        for chunk_rows, chunk_rejects, chunk_last, chunk_n in results:
+            rows += chunk_rows
+            rejects += chunk_rejects
+            last = max(last, chunk_last)
+            n += chunk_n
+            if len(rows) >= batch_rows:
+                yield rows, rejects, last, n
+                rows, rejects, n = [], [], 0
+        yield rows, rejects, last, n
+    finally:
+        results.close()  # ends the pool whatever happened to the caller
+
+
+def file_ranges(path: Path, size: int) -> Iterator[Range]:
+    """(start, end, lines before start) of consecutive byte ranges of about ``size`` bytes, each
+    ending after a line feed (the last one at the end of the file). Lines are counted as the csv
+    reader counts them: CR, LF and CRLF each end one."""
+    with open(path, "rb") as fh:
+        total = os.fstat(fh.fileno()).st_size
+        start, before = 0, 0
+        while start < total:
+            data = os.pread(fh.fileno(), size, start)
+            cut = data.rfind(b"\n") + 1
+            while cut == 0 and start + len(data) < total:  # a line longer than ``size``
+                data += os.pread(fh.fileno(), size, start + len(data))
+                cut = data.rfind(b"\n") + 1
+            data = data[:cut] if cut else data
+            yield start, start + len(data), before
+            before += data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+            start += len(data)
+
+
+def _parsed(path: Path, init: tuple, workers: int) -> Iterator[tuple]:
+    """Each range's (rows, rejects, last line, lines) in file order, parsed in a forked pool."""
+    ctx = multiprocessing.get_context("fork")
+    ranges = file_ranges(path, RANGE_BYTES)
+    todo: deque = deque()  # ranges to submit before reading more of ``ranges``
+    with ctx.Pool(workers, initializer=_init_range, initargs=init) as pool:
+        pending: deque = deque()  # (range, async result), at most 2 per worker
+
+        def submit(rng: Range) -> None:
+            pending.append((rng, pool.apply_async(_range_chunk, (rng,))))
+
+        def refill() -> None:
+            while len(pending) < 2 * workers:
+                rng = todo.popleft() if todo else next(ranges, None)
+                if rng is None:
+                    return
+                submit(rng)
+
+        refill()
+        while pending:
+            rng, result = pending.popleft()
+            *out, clean = marshal.loads(result.get())
+            while not clean:  # the cut was inside a quoted cell: join the next range, again
+                todo.extendleft(reversed([r for r, _ in pending]))  # speculative: redo them
+                pending.clear()
+                nxt = todo.popleft() if todo else next(ranges, None)
+                if nxt is None:
+                    break  # the file ends inside quotes: as one continuous parse reads it
+                rng = (rng[0], nxt[1], rng[2])
+                *out, clean = marshal.loads(pool.apply_async(_range_chunk, (rng,)).get())
+            yield tuple(out)
+            refill()
+
+
+def _init_range(path, enc, delimiter, start_after, mapper, header, source, import_id) -> None:
+    _RANGE.update(
+        fd=os.open(path, os.O_RDONLY), enc=enc, delimiter=delimiter, start_after=start_after,
+        build=claim_row_builder(mapper, header, source, import_id),
+    )  # fmt: skip
+
+
+def _range_chunk(rng: Range) -> bytes:
+    """marshal of (rows, rejects, last line, lines, clean) of one byte range; ``clean``: the
+    parse ended between records (else the range must be joined with the next one)."""
+    start, end, before = rng
+    data = os.pread(_RANGE["fd"], end - start, start)
+    enc = _RANGE["enc"] if start == 0 else RANGE_ENCODINGS[_RANGE["enc"]]
+    text = data.decode(enc, "surrogateescape")
+    suspect = _SURROGATE.search(text) is not None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_RANGE["delimiter"])
+    if start == 0:
+        next(reader, None)  # the header
+    start_after, build = _RANGE["start_after"], _RANGE["build"]
+    stamp = now()  # one submitted_at per range: the same second for every row in practice
+    items, cells = [], None
+    end_line = reader.line_num
+    for cells in reader:
+        line, end_line = before + end_line + 1, reader.line_num
+        # blank lines and all-empty rows (Excel's formatted-but-empty rows) are not rows
+        if line <= start_after or not cells:
+            continue
+        first = cells[0]
+        if (first and not first.isspace()) or any(c and not c.isspace() for c in cells):
+            items.append((line, cells))
+    # inside quotes at the end, the parse keeps the range's last line feed in the last cell
+    clean = not (cells and cells[-1][-1:] in ("\n", "\r"))
+    rows: list = []
+    rejects: list = []
+    for (line, cells_), ref in zip(items, new_claim_refs(len(items)), strict=True):
+        row = build(line, cells_, suspect, ref, stamp)
+        if row.__class__ is tuple:
+            rows.append(row)
+        else:
+            rejects.append((line, row, cells_))
+    last = items[-1][0] if items else 0
+    return marshal.dumps((rows, rejects, last, len(items), clean))

@@ -20,6 +20,7 @@ from .batches import (
     no_gc_pauses,
     use_reader_process,
 )
+from .claim_rows import range_batches
 from .imports import open_table
 from .loading import BATCH_ROWS, ImportReport, Rejects, fingerprint, key_check, progress_bar
 from .refs import new_claim_ref
@@ -152,10 +153,11 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
     total = None if table.format == "xlsx" else max(lines - 1, 0) or None  # zip: no line count
     bar = progress_bar(total, loaded + rejected, table.path.name, progress)
     if insert_sql is None:
-        batches = claim_batches(
-            table, start_after=start_after, init_args=init, workers=workers,
-            batch_rows=batch_rows, lines=lines - start_after,
+        kwargs = dict(
+            start_after=start_after, init_args=init, workers=workers, batch_rows=batch_rows,
+            lines=lines - start_after,
         )  # fmt: skip
+        batches = range_batches(table, **kwargs) or claim_batches(table, **kwargs)
     else:
         kwargs = dict(
             table=table, start_after=start_after, hash_key=init[1], import_id=import_id,
