@@ -198,3 +198,54 @@ def test_cuts_inside_quoted_cells_are_seen(tmp_path):
     claim_rows._init_range(str(path), "utf-8", ",", 0, table.mapper(), table.header, "x", 1)
     clean = [marshal.loads(claim_rows._range_chunk(r))[-1] for r in file_ranges(path, 40)]
     assert not all(clean) and any(clean)
+
+
+def _plan(db, sql: str, params) -> str:
+    return " | ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+def test_every_incremental_lookup_and_count_still_uses_an_index(tmp_path):
+    """Schema V8 dropped two indexes and merged two: each look-up of the per-submit match
+    (candidate rules, term-frequency counts) must still be an index search, never a scan."""
+    from intake.store.matches import _CANDIDATE_QUERIES, KEY_SELECT, ValueCounts
+
+    db = store.connect(tmp_path / "s.db")
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "submissions_k_postcode_name" in names
+    assert not names & {"submissions_source_ref", "submissions_k_postcode",
+                        "submissions_k_name_postcode"}  # fmt: skip
+    params = {"id": 1, "k_name": "김민준", "k_email": "a@b.c", "k_phone": "+821012345678",
+              "k_birth": "1985-03-14", "k_postcode": "06236", "k_addr": "x", "k_unit": "1",
+              "k_phone_tail": "12345678", "year": "1985", "year_end": "1985\uffff"}  # fmt: skip
+    for rule, where in _CANDIDATE_QUERIES.items():
+        plan = _plan(db, f"SELECT {KEY_SELECT} FROM submissions WHERE {where} AND id != :id",
+                     params)  # fmt: skip
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (rule, plan)
+    plan = _plan(db, "SELECT 1 FROM submissions WHERE k_name = ? AND k_postcode = ?", ["a", "b"])
+    assert "(k_postcode=? AND k_name=?)" in plan  # both columns, not the name alone
+    for column in ValueCounts.COLUMNS.values():
+        plan = _plan(db, f"SELECT count(*) FROM submissions WHERE {column} = ?", ["x"])
+        assert "COVERING INDEX" in plan, (column, plan)
+
+
+def test_v8_forgets_a_killed_imports_statements_for_the_removed_indexes(tmp_path):
+    import sqlite3
+
+    from intake.store import schema
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in schema.MIGRATIONS[:7]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 7")
+    conn.execute("INSERT INTO deferred_indexes SELECT name, sql FROM sqlite_master"
+                 " WHERE name IN ('submissions_k_postcode', 'submissions_k_email')")  # fmt: skip
+    conn.execute("DROP INDEX submissions_k_postcode")
+    conn.execute("DROP INDEX submissions_k_email")
+    conn.close()
+    db = store.connect(path)
+    from intake.store.submissions import restore_indexes
+
+    assert restore_indexes(db) == 1  # k_email only
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "submissions_k_email" in names and "submissions_k_postcode" not in names
