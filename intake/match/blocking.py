@@ -45,6 +45,10 @@ RULES: tuple[Rule, ...] = (
     # over 10 gave ~200k candidates (half of all) and no true pair, so they are skipped.
     Rule("name", ("name_block",), "birth_date", window=3, max_block=BROAD_MAX_BLOCK),
     Rule("building", ("building",), "name", window=3, max_block=BROAD_MAX_BLOCK),
+    # Free-text (Latin) addresses: the same house number and street, whatever locality or
+    # suburb part was added, dropped or mistyped further on (a typo'd name then has no other
+    # shared key). Korean keys have no house_street (None), so on Korean data it proposes none.
+    Rule("house_street", ("house_street",), "name", window=3, max_block=BROAD_MAX_BLOCK),
     Rule("birth_date", ("birth_date",), "name", window=3, max_block=BROAD_MAX_BLOCK),
 )
 

@@ -15,7 +15,7 @@ from itertools import repeat
 
 import numpy as np
 
-from .compare import FIELDS, address_value
+from .compare import FIELDS, address_value, house_street
 from .names import block_forms, hangul_forms
 
 RECORD_COLUMNS = (
@@ -81,6 +81,12 @@ def _factorize_bytes(values: Sequence[str | None]) -> tuple[np.ndarray, list[str
         codes -= 1
         uniq = uniq[1:]
     return codes, [u.decode() for u in uniq.tolist()]
+
+
+def _house_street_key(address: str) -> str | None:
+    """'number|street' of a free-text address (blocking key), None for Korean keys."""
+    hs = house_street(address.partition("#")[0])
+    return f"{hs[0]}|{hs[1]}" if hs else None
 
 
 def derive(codes: np.ndarray, uniques: list[str], fn) -> tuple[np.ndarray, list[str]]:
@@ -182,6 +188,8 @@ class KeyFrame:
             "phone_tail": ("phone", lambda v: v[-7:]),
             "building": ("address", lambda v: v.partition("#")[0]),
             "unit": ("address", lambda v: v.partition("#")[2] or None),
+            # free-text (Latin) house number + street letters; None for every Korean key
+            "house_street": ("address", _house_street_key),
         }
         for name, (src, fn) in derived.items():
             frame.codes[name], frame.uniques[name] = derive(
