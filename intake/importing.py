@@ -120,10 +120,12 @@ def import_claims(
     init = ("claims", None, row["id"], table.header, f"import:{path.name}")
     # A file at least as big as the store: no secondary index is maintained row by row; they
     # are built once at the end (or by the resume of a killed run).
-    with store_submissions.bulk_import(db, lines, IMPORT_CACHE_KIB, IMPORT_MMAP_BYTES):
+    with store_submissions.bulk_import(db, lines, IMPORT_CACHE_KIB, IMPORT_MMAP_BYTES) as big:
         _load(db, table, row, action, report, lines, None, init, workers, batch_rows, progress)
     store_imports.finish_import(db, row["id"])
     _audit(db, report, user_id)
+    if big:  # the WAL holds every page written (~1 GB at 1M rows): copy it now, not in the match
+        store_submissions.checkpoint(db)
     return report
 
 

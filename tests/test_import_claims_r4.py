@@ -249,3 +249,12 @@ def test_v8_forgets_a_killed_imports_statements_for_the_removed_indexes(tmp_path
     assert restore_indexes(db) == 1  # k_email only
     names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "submissions_k_email" in names and "submissions_k_postcode" not in names
+
+
+def test_a_big_import_leaves_an_empty_write_ahead_log(tmp_path, monkeypatch):
+    path = tmp_path / "c.csv"
+    path.write_bytes(_text(ROWS * 50).encode("utf-8"))
+    db = store.connect(tmp_path / "s.db")
+    rep = import_claims(db, path, workers=0)
+    assert rep.loaded > 0
+    assert Path(f"{tmp_path / 's.db'}-wal").stat().st_size == 0  # copied into the database

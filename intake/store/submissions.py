@@ -238,15 +238,17 @@ def restore_indexes(db: sqlite_utils.Database) -> int:
 @contextmanager
 def bulk_import(
     db: sqlite_utils.Database, incoming: int, cache_kib: int, mmap_bytes: int
-) -> Iterator[None]:
+) -> Iterator[bool]:
     """A bulk import of ``incoming`` rows: indexes suspended for the whole run when the rows
     outnumber the stored ones (:func:`suspend_indexes`; otherwise any left by a killed import
     are restored first), a ``cache_kib`` page cache and ``mmap_bytes`` of memory-mapped reads,
-    and on exit (after an error too) the indexes rebuilt before the pragmas are reset.
+    and on exit (after an error too) the indexes rebuilt before the pragmas are reset. Yields
+    whether the indexes were suspended (a big import: :func:`checkpoint` afterwards).
 
     Why the memory map: each index build scans the whole table; reading it through a map
     instead of a read() per page cut the builds by ~12% at a million rows."""
-    if not suspend_indexes(db, incoming):
+    big = suspend_indexes(db, incoming)
+    if not big:
         restore_indexes(db)
     conn = db.conn
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -254,10 +256,20 @@ def bulk_import(
     conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
     conn.execute(f"PRAGMA mmap_size = {int(mmap_bytes)}")
     try:
-        yield
+        yield big
     finally:
         try:
             restore_indexes(db)
         finally:
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
             conn.execute(f"PRAGMA mmap_size = {int(mmap[0]) if mmap else 0}")
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the write-ahead log into the database file and empty it (when no reader holds it).
+
+    Why after a big import: the import writes every table and index page to the WAL (~1 GB at a
+    million rows); left there, the next writer (the match's first commits) paid for copying it,
+    and every reader searched the WAL index meanwhile. A reader still open just leaves the rest
+    for SQLite's automatic checkpoints."""
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
