@@ -28,6 +28,7 @@ class Rule:
 
 
 BROAD_MAX_BLOCK = 10
+HOUSE_MAX = BROAD_MAX_BLOCK
 
 RULES: tuple[Rule, ...] = (
     Rule("email", ("email",), "name"),
@@ -48,7 +49,9 @@ RULES: tuple[Rule, ...] = (
     # Free-text (Latin) addresses: the same house number and street, whatever locality or
     # suburb part was added, dropped or mistyped further on (a typo'd name then has no other
     # shared key). Korean keys have no house_street (None), so on Korean data it proposes none.
-    Rule("house_street", ("house_street",), "name", window=3, max_block=BROAD_MAX_BLOCK),
+    # One house holds few records: all pairs of a block of up to 10 (45 at most), not a window
+    # of 3 neighbours by name (a mistyped name sorts anywhere in the block).
+    Rule("house_street", ("house_street",), "name", window=HOUSE_MAX, max_block=HOUSE_MAX),
     Rule("birth_date", ("birth_date",), "name", window=3, max_block=BROAD_MAX_BLOCK),
 )
 
