@@ -110,8 +110,47 @@ def family_naming(a: str, b: str) -> bool:
 
     Why: within a household, similar names are siblings or spouses under that pattern, not a
     typo. Only two Latin names with no part in common (each part mistyped, or one single-part
-    name mistyped) are one name for certain."""
+    name mistyped), or whose one differing part is a typing slip of the other
+    (``typing_slip``: "amber" / "ambre", "williams" / "williiams"), are one name for certain."""
     if korean_naming(a) or korean_naming(b):
         return True
     ta, tb = set(a.split()), set(b.split())
-    return ta != tb and any(len(t) > 1 for t in ta & tb)
+    if ta == tb or not any(len(t) > 1 for t in ta & tb):
+        return False
+    da, db = ta - tb, tb - ta
+    return not (len(da) == len(db) == 1 and typing_slip(next(iter(da)), next(iter(db))))
+
+
+SLIP_MIN_LEN = 5
+"""Shortest name part whose slip (``typing_slip``) is taken for a typo: among shorter names a
+swap or a dropped double letter can spell another real name ("dean" / "dena", "ana" /
+"anna")."""
+
+
+def typing_slip(x: str, y: str) -> bool:
+    """True when two name parts of SLIP_MIN_LEN+ letters differ by one adjacent transposition
+    ("ambre" / "amber") or one doubled letter added or dropped ("krzemmpek" / "krzempek").
+
+    Why: these are the mechanical slips of a typist (Damerau 1964: most misspellings are one
+    edit, and a swap of two neighbouring keys or a repeated key are the typing-specific ones).
+    Family members' given names differ by a substitution or an added ending ("mark" / "mary",
+    "paul" / "paula"); a swap or a doubled letter of a 5+ letter name is, in practice, not
+    another person's name. A substitution stays a possible family member, whatever the keys."""
+    if x == y or min(len(x), len(y)) < SLIP_MIN_LEN:
+        return False
+    if len(x) == len(y):
+        diff = [i for i in range(len(x)) if x[i] != y[i]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and x[diff[0]] == y[diff[1]]
+            and x[diff[1]] == y[diff[0]]
+        )
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    if len(long_) != len(short) + 1:
+        return False
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    # long_ has one extra letter at i, equal to a neighbour (a doubled key)
+    if long_[i + 1 :] != short[i:]:
+        return False
+    return (i > 0 and long_[i] == long_[i - 1]) or (i + 1 < len(long_) and long_[i] == long_[i + 1])
