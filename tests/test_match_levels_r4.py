@@ -159,6 +159,12 @@ def test_typing_slip(x, y, slip):
         ("paul walker", "paula walker", True),
         ("kim minjun", "kim minjnu", True),  # Korean naming: siblings one syllable apart
         ("amber neumann", "ambre neuman", False),  # no part in common: one name mistyped
+        ("erin matthews", "erin matthe ws", False),  # a space struck inside a part
+        ("fitzpatrick joshua", "a fitzpatrick joshu", False),
+        ("john smith", "john smi th", False),
+        ("anna lee smith", "anna smith", True),  # a part more is no slip
+        ("anna lee smith", "anna le esmith", True),  # two differing parts
+        ("bob smith", "bo b smith", True),  # too short to tell
     ],
 )
 def test_family_naming_boundary(na, nb, family):

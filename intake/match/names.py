@@ -111,14 +111,31 @@ def family_naming(a: str, b: str) -> bool:
     Why: within a household, similar names are siblings or spouses under that pattern, not a
     typo. Only two Latin names with no part in common (each part mistyped, or one single-part
     name mistyped), or whose one differing part is a typing slip of the other
-    (``typing_slip``: "amber" / "ambre", "williams" / "williiams"), are one name for certain."""
+    (``typing_slip``: "amber" / "ambre", "williams" / "williiams"; or a space struck inside it:
+    "matthews" / "matthe ws"), are one name for certain."""
     if korean_naming(a) or korean_naming(b):
         return True
     ta, tb = set(a.split()), set(b.split())
     if ta == tb or not any(len(t) > 1 for t in ta & tb):
         return False
-    da, db = ta - tb, tb - ta
-    return not (len(da) == len(db) == 1 and typing_slip(next(iter(da)), next(iter(db))))
+    return not _slipped_part(ta - tb, tb - ta)
+
+
+def _slipped_part(da: set[str], db: set[str]) -> bool:
+    """The parts only one name has are one part typed with a slip: one part each
+    (``typing_slip``), or one part against two that join into it ("matthews" / "matthe ws",
+    a space struck inside the word)."""
+    if len(da) > len(db):
+        da, db = db, da
+    if len(da) != 1:
+        return False
+    (x,) = da
+    if len(db) == 1:
+        return typing_slip(x, next(iter(db)))
+    if len(db) == 2 and len(x) >= SLIP_MIN_LEN:
+        y1, y2 = db
+        return x in (y1 + y2, y2 + y1)
+    return False
 
 
 SLIP_MIN_LEN = 5
