@@ -216,7 +216,7 @@ def detect_encoding(path: str | Path) -> str:
         codecs.getincrementaldecoder("cp949")("strict").decode(sample, final=False)
         return "cp949"
     except UnicodeDecodeError:
-        return "utf-8"  # neither: read as UTF-8; bad bytes become per-row 'encoding' rejects
+        return "utf-8"  # neither: read as UTF-8; a bad byte becomes U+FFFD, row flagged 'encoding'
 
 
 def parse_mapping(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
