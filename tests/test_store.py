@@ -56,3 +56,16 @@ def test_older_database_migrates_forward_without_loss(tmp_path, monkeypatch):
     assert store.schema_version(new) == len(schema.MIGRATIONS)
     row = new.execute("SELECT name, extra FROM submissions").fetchone()
     assert row == ("김민준", None)
+
+
+def test_pragmas_are_set_for_the_block_and_put_back_after_an_error(tmp_path):
+    conn = store.connect(tmp_path / "a.db").conn
+
+    def read() -> tuple:
+        return tuple(conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "threads"))
+
+    before = read()
+    with pytest.raises(RuntimeError), store.pragmas(conn, cache_size=-4096, threads=2):
+        assert read() == (-4096, 2)
+        raise RuntimeError("the bulk job failed")
+    assert read() == before != (-4096, 2)

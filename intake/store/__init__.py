@@ -8,6 +8,8 @@ these functions with a :class:`sqlite_utils.Database` from :func:`connect`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,6 +37,21 @@ def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Da
     if migrate_schema:
         migrate(db)
     return db
+
+
+@contextmanager
+def pragmas(conn: sqlite3.Connection, **values: int) -> Iterator[None]:
+    """Set integer PRAGMAs (``cache_size=-65536``) for a block and put the previous values back,
+    after an error too: bulk jobs tune a connection that the web app or the next step of the
+    same command goes on using."""
+    before = {name: conn.execute(f"PRAGMA {name}").fetchone() for name in values}
+    for name, value in values.items():
+        conn.execute(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        for name, row in before.items():
+            conn.execute(f"PRAGMA {name} = {int(row[0]) if row else 0}")
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

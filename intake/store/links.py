@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
-from . import now
+from . import now, pragmas
 
 SUBMISSION_KEYS = (
     "id, person_id, k_name, k_email, k_phone, k_phone_tail, k_birth, k_postcode, k_addr, k_unit"
@@ -139,16 +139,8 @@ def bulk_writes(
     submissions rows and the pair indexes stay cached between chunks, and a page rewritten by
     several chunks is copied back into the (multi-GB) database file once, not once per
     checkpoint. The connection's settings are restored afterwards."""
-    conn = db.conn
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-int(cache_mb) * 1024}")
-    conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
-    try:
+    with pragmas(db.conn, cache_size=-int(cache_mb) * 1024, wal_autocheckpoint=checkpoint_pages):
         yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
 
 def clear_link_pairs(db: sqlite_utils.Database) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from ..refs import new_claim_ref
-from . import now
+from . import now, pragmas
 
 JSON_COLUMNS = {"raw": {}, "flags": [], "harms": [], "consents": {}}
 KEY_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
@@ -170,15 +170,8 @@ def index_build_pragmas(conn: sqlite3.Connection) -> Iterator[None]:
     thread sorts and merges runs while the table is scanned: a million-row key index took
     1.5-2.3 s instead of 2.7-3.5 s (docs/benchmarks/matcher.md, round 4). The pages the build
     writes are new, so the small cache costs nothing there; both settings are put back."""
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    threads = conn.execute("PRAGMA threads").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-SORT_CACHE_KIB}")
-    conn.execute(f"PRAGMA threads = {min(SORT_THREADS, os.cpu_count() or 1)}")
-    try:
+    with pragmas(conn, cache_size=-SORT_CACHE_KIB, threads=min(SORT_THREADS, os.cpu_count() or 1)):
         yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        conn.execute(f"PRAGMA threads = {int(threads)}")
 
 
 def suspend_indexes(db: sqlite_utils.Database, incoming: int) -> bool:
@@ -250,19 +243,11 @@ def bulk_import(
     big = suspend_indexes(db, incoming)
     if not big:
         restore_indexes(db)
-    conn = db.conn
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    mmap = conn.execute("PRAGMA mmap_size").fetchone()
-    conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
-    conn.execute(f"PRAGMA mmap_size = {int(mmap_bytes)}")
-    try:
-        yield big
-    finally:
+    with pragmas(db.conn, cache_size=-int(cache_kib), mmap_size=int(mmap_bytes)):
         try:
-            restore_indexes(db)
+            yield big
         finally:
-            conn.execute(f"PRAGMA cache_size = {int(cache)}")
-            conn.execute(f"PRAGMA mmap_size = {int(mmap[0]) if mmap else 0}")
+            restore_indexes(db)  # before the pragmas are put back: it scans the whole table
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:
