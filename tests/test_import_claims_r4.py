@@ -207,7 +207,13 @@ def _plan(db, sql: str, params) -> str:
 def test_every_incremental_lookup_and_count_still_uses_an_index(tmp_path):
     """Schema V8 dropped two indexes and merged two: each look-up of the per-submit match
     (candidate rules, term-frequency counts) must still be an index search, never a scan."""
-    from intake.store.matches import _CANDIDATE_QUERIES, KEY_SELECT, ValueCounts
+    from intake.store.matches import (
+        _BROAD_QUERIES,
+        _CANDIDATE_QUERIES,
+        _FORM_QUERIES,
+        KEY_SELECT,
+        ValueCounts,
+    )
 
     db = store.connect(tmp_path / "s.db")
     names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -221,6 +227,13 @@ def test_every_incremental_lookup_and_count_still_uses_an_index(tmp_path):
         plan = _plan(db, f"SELECT {KEY_SELECT} FROM submissions WHERE {where} AND id != :id",
                      params)  # fmt: skip
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (rule, plan)
+    # round 5: the name-form rules read (id, k_name) of one key, the broad rules one block
+    for rule, (where, _) in {**_FORM_QUERIES, **_BROAD_QUERIES}.items():
+        plan = _plan(db, f"SELECT id, k_name, k_birth FROM submissions WHERE {where}"
+                     " AND id != :id LIMIT 10", params)  # fmt: skip
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (rule, plan)
+    plan = _plan(db, "SELECT id, k_name FROM submissions WHERE k_postcode = ?", ["06236"])
+    assert "COVERING INDEX submissions_k_postcode_name" in plan  # names without the rows
     plan = _plan(db, "SELECT 1 FROM submissions WHERE k_name = ? AND k_postcode = ?", ["a", "b"])
     assert "(k_postcode=? AND k_name=?)" in plan  # both columns, not the name alone
     for column in ValueCounts.COLUMNS.values():

@@ -20,10 +20,11 @@ import sqlite_utils
 
 from ..store import decisions as store_decisions
 from ..store import matches as store
-from .blocking import candidate_pairs, estimated_recall
+from .blocking import BROAD_MAX_BLOCK, RULES, candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
 from .frame import KeyFrame
 from .fullrun import earliest_rows, edge_rows, full_run_persons
+from .names import block_forms
 from .pairrows import pair_rows
 from .score import Model
 from .settings import MatchSettings
@@ -277,6 +278,10 @@ def _component(db, start: list[int], effective) -> tuple[set[int], list[tuple]]:
     return seen, edges
 
 
+_BROAD = (BROAD_MAX_BLOCK, next(r.window for r in RULES if r.name == "name"))
+"""(max_block, window) of the broad rules, for the per-submit look-ups."""
+
+
 def match_incremental(
     db: sqlite_utils.Database, submission_id: int, *, settings: MatchSettings | None = None
 ) -> str:
@@ -290,9 +295,10 @@ def match_incremental(
         raise KeyError(f"no submission with id {submission_id}")
     model = load_model(db, settings, store.submission_count(db), tf=store.ValueCounts(db))
     rows = []
-    for other_id, (other, rule) in store.candidate_records(
-        db, rec, limit=settings.incremental_limit
-    ).items():
+    candidates = store.candidate_records(
+        db, rec, limit=settings.incremental_limit, forms=block_forms, broad=_BROAD
+    )
+    for other_id, (other, rule) in candidates.items():
         s = model.score(rec, other)
         if s.probability >= settings.lower:
             lo, hi = sorted((submission_id, other_id))

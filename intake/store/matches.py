@@ -8,7 +8,7 @@ indexed look-ups only, so one new submission is matched in milliseconds.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 
 import sqlite_utils
@@ -55,37 +55,104 @@ _CANDIDATE_QUERIES = {
     "phone": "k_phone = :k_phone",
     "name_birth_year": "k_name = :k_name AND k_birth >= :year AND k_birth < :year_end",
     "name_postcode": "k_name = :k_name AND k_postcode = :k_postcode",
-    "name": "k_name = :k_name",
-    "birth_date": "k_birth = :k_birth",
-    "building": "k_addr = :k_addr",
+    "birth_date_postcode": "k_birth = :k_birth AND k_postcode = :k_postcode",
     "name_phone_tail": "k_phone_tail = :k_phone_tail",
 }
+"""Rules served by one indexed equality look-up (up to ``limit`` rows each)."""
 
-_BROAD = {"name", "birth_date", "building"}
+_FORM_QUERIES = {
+    # rule: (indexed look-up, name form the rows must share: 0 block key, 1 initials)
+    "initials_birth_date": ("k_birth = :k_birth", 1),
+    "name_building": ("k_addr = :k_addr", 0),
+    "name_postcode_forms": ("k_postcode = :k_postcode", 0),
+    "initials_postcode": ("k_postcode = :k_postcode", 1),
+}
+"""Rules on a name form (``intake.match.names.block_forms``), which has no column: the rows of
+one indexed key (the postcode's through the covering (k_postcode, k_name) index) are read as
+(id, k_name) and filtered in Python. ``FORM_SCAN`` rows at most per key."""
+
+FORM_SCAN = 2000
+
+_BROAD_QUERIES = {
+    # rule: (indexed look-up, column the batch sorts the block by)
+    "name": ("k_name = :k_name", "k_birth"),
+    "building": ("k_addr = :k_addr", "k_name"),
+    "birth_date": ("k_birth = :k_birth", "k_name"),
+}
+"""The batch's broad rules: only blocks of at most ``max_block`` records, and in them only the
+``window`` - 1 neighbours on each side in (sort column, id) order, as ``blocking.rule_pairs``."""
 
 
 def candidate_records(
-    db: sqlite_utils.Database, rec: dict, *, limit: int
+    db: sqlite_utils.Database,
+    rec: dict,
+    *,
+    limit: int,
+    forms: Callable[[str], tuple[str, str]] | None = None,
+    broad: tuple[int, int] = (10, 3),
 ) -> dict[int, tuple[dict, str]]:
     """Stored submissions sharing a blocking key with ``rec`` (indexed queries, ``limit`` per
-    rule): id -> (record, first rule)."""
+    rule): id -> (record, first rule). ``forms``: k_name -> (block key, initials) for the name
+    form rules (skipped without); ``broad``: (max_block, window) of the broad rules."""
     params = dict(rec)
     birth = rec.get("k_birth") or ""
     params["year"], params["year_end"] = birth[:4], birth[:4] + "\uffff"
-    out: dict[int, tuple[dict, str]] = {}
+    found: dict[int, str] = {}
     for rule, where in _CANDIDATE_QUERIES.items():
-        needed = [p for p in where.split(":")[1:]]
-        if any(not params.get(p.split()[0]) for p in needed):
-            continue
-        n = max(1, limit // 25) if rule in _BROAD else limit  # broad rules: a few neighbours
-        rows = db.conn.execute(
-            f"SELECT {KEY_SELECT} FROM submissions WHERE {where} AND id != :id LIMIT {int(n)}",
-            params,
-        )
-        for row in rows:
-            if row[0] not in out:
-                out[row[0]] = (dict(zip(RECORD_KEYS, row, strict=True)), rule)
-    return out
+        if _usable(where, params):
+            sql = f"SELECT id FROM submissions WHERE {where} AND id != :id LIMIT {int(limit)}"
+            for (i,) in db.conn.execute(sql, params):
+                found.setdefault(i, rule)
+    if forms is not None and rec.get("k_name"):
+        mine = forms(rec["k_name"])
+        scanned: dict[str, list[tuple[int, str]]] = {}
+        for rule, (where, form) in _FORM_QUERIES.items():
+            if not _usable(where, params):
+                continue
+            if where not in scanned:
+                sql = f"SELECT id, k_name FROM submissions WHERE {where} AND id != :id"
+                scanned[where] = db.conn.execute(f"{sql} LIMIT {FORM_SCAN}", params).fetchall()
+            hits = [i for i, name in scanned[where] if name and forms(name)[form] == mine[form]]
+            for i in hits[:limit]:
+                found.setdefault(i, rule.removesuffix("_forms"))
+    max_block, window = broad
+    for rule, (where, sort) in _BROAD_QUERIES.items():
+        if _usable(where, params):
+            for i in _window(db, where, sort, params, max_block, window):
+                found.setdefault(i, rule)
+    out: dict[int, tuple[dict, str]] = {}
+    ids = list(found)
+    for k in range(0, len(ids), 500):
+        chunk = ids[k : k + 500]
+        marks = ", ".join("?" * len(chunk))
+        for row in db.conn.execute(
+            f"SELECT {KEY_SELECT} FROM submissions WHERE id IN ({marks})", chunk
+        ):
+            out[row[0]] = (dict(zip(RECORD_KEYS, row, strict=True)), found[row[0]])
+    return {i: out[i] for i in ids if i in out}
+
+
+def _usable(where: str, params: dict) -> bool:
+    """Whether every parameter of ``where`` has a value (a missing key blocks nothing)."""
+    return all(params.get(p.split()[0]) for p in where.split(":")[1:])
+
+
+def _window(
+    db: sqlite_utils.Database, where: str, sort: str, params: dict, max_block: int, window: int
+) -> list[int]:
+    """Ids of a broad rule's block the batch would pair with ``params['id']``: none when the
+    block (with it) has over ``max_block`` records, else its neighbours within ``window`` - 1
+    places in (sort value, missing first; id) order."""
+    rows = db.conn.execute(
+        f"SELECT id, {sort} FROM submissions WHERE {where} AND id != :id LIMIT {int(max_block)}",
+        params,
+    ).fetchall()
+    if len(rows) + 1 > max_block:
+        return []
+    rows.append((params["id"], params.get(sort)))
+    rows.sort(key=lambda r: (bool(r[1]), r[1] or "", r[0]))
+    at = next(k for k, r in enumerate(rows) if r[0] == params["id"])
+    return [r[0] for r in rows[max(0, at - window + 1) : at + window] if r[0] != params["id"]]
 
 
 class ValueCounts(dict):

@@ -1,0 +1,136 @@
+"""Round 5: the per-submit match (``match_incremental``) proposes the pairs a full run proposes.
+
+The batch blocking rules (``blocking.RULES``) are served to one new submission by indexed
+look-ups (``store.matches.candidate_records``); these tests check each look-up added for a rule
+the per-submit path lacked, the broad rules' block cap and window, and, on generated data, that
+no pair a full run compares through an equality rule is missed when submissions arrive one by
+one."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake import store
+from intake.match import pipeline
+from intake.match.blocking import RULES, candidate_pairs, rule_pairs
+from intake.match.frame import KeyFrame
+from intake.match.names import block_forms
+from intake.match.pipeline import match_incremental
+from intake.match.settings import MatchSettings
+from intake.store import matches
+from intake.store.submissions import insert_submission
+from intake.synth import generate_people, generate_submissions
+
+BASE = dict(
+    name="김민준", email="mj@naver.com", phone="010-1234-5678", birth_date="1990-03-14",
+    address="서울 강남구 테헤란로 142, 901동 1203호", postal_code="06236",
+)  # fmt: skip
+OTHER_CONTACT = dict(email=None, phone="010-9999-0000", address=None, postal_code=None)
+STRANGERS = ("이서연", "박지호", "최수아", "정예준", "강하은", "조도윤", "장시우", "한주원",
+             "오은서", "서지안", "신우진", "권나윤")  # fmt: skip
+
+
+def _found(db, sid: int) -> dict[int, str]:
+    rec = matches.record(db, sid)
+    got = matches.candidate_records(db, rec, limit=200, forms=block_forms, broad=(10, 3))
+    return {i: rule for i, (_, rule) in got.items()}
+
+
+def _add(db, **fields) -> int:
+    return insert_submission(db, fields)[0]
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = store.connect(tmp_path / "parity.db")
+    yield database
+    database.conn.close()
+
+
+# (rule, the earlier claimant as stored, the strangers that crowd the broad rules' blocks,
+#  the new submission: only the rule's keys shared with the earlier one)
+CASES = [
+    ("initials_birth_date", BASE, dict(birth_date=BASE["birth_date"]),
+     dict(name="김미준", birth_date=BASE["birth_date"], **OTHER_CONTACT)),
+    ("birth_date_postcode", BASE, dict(birth_date=BASE["birth_date"]),
+     dict(name="최서아", birth_date=BASE["birth_date"], email=None, phone="010-9999-0000",
+          postal_code=BASE["postal_code"])),
+    ("initials_postcode", BASE, dict(postal_code=BASE["postal_code"]),
+     dict(name="김미준", birth_date="1991-03-14", email=None, phone="010-9999-0000",
+          postal_code=BASE["postal_code"])),
+    ("name_building", {**BASE, "name": "이서연"},
+     dict(address="서울 강남구 테헤란로 142, 101동 101호"),
+     dict(name="리서연", birth_date="1991-03-14", email=None, phone="010-9999-0000",
+          address="서울 강남구 테헤란로 142, 902동 1호")),
+    ("name_postcode", {**BASE, "name": "이서연"}, dict(postal_code=BASE["postal_code"]),
+     dict(name="리서연", birth_date="1991-03-14", email=None, phone="010-9999-0000",
+          postal_code=BASE["postal_code"])),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "earlier", "crowd", "new"), CASES, ids=[c[0] for c in CASES])
+def test_each_batch_rule_has_a_per_submit_lookup(db, rule, earlier, crowd, new):
+    # a dozen strangers first, so the broad rules (blocks of at most 10) cannot find the pair
+    for k, name in enumerate(STRANGERS):
+        _add(db, name=name, phone=f"010-5555-{k:04d}", **crowd)
+    target = _add(db, **earlier)
+    probe = _add(db, **new)
+    found = _found(db, probe)
+    assert found.get(target) == rule
+    assert [r.name for r in RULES if r.name == rule]  # the batch has this rule
+
+
+def test_broad_rule_skips_a_block_over_the_cap_as_the_batch_does(db):
+    ids = [_add(db, name=n, birth_date="1970-01-01") for n in STRANGERS[:10]]
+    assert ids[0] in _found(db, ids[-1])  # block of 10: the neighbours are proposed
+    probe = _add(db, name="한지민", birth_date="1970-01-01")  # the block now has 11
+    assert _found(db, probe) == {}
+
+
+@pytest.mark.parametrize("position", range(6))
+def test_broad_rule_window_equals_the_batch_window(db, position):
+    """Within a small block the per-submit path pairs the new record with its neighbours in
+    the batch's (name, id) order only: the same pairs as ``rule_pairs``."""
+    names = sorted(STRANGERS[:6])
+    probe_name = names.pop(position)
+    for n in names:
+        _add(db, name=n, birth_date="1970-01-01")
+    probe = _add(db, name=probe_name, birth_date="1970-01-01")
+    frame = KeyFrame.from_rows(matches.key_rows(db)[0])
+    rule = next(r for r in RULES if r.name == "birth_date")
+    a, b, _ = rule_pairs(frame, rule, MatchSettings())
+    ids = frame.ids
+    pairs = zip(ids[a].tolist(), ids[b].tolist(), strict=True)
+    batch = {x if y == probe else y for x, y in pairs if probe in (x, y)}
+    assert set(_found(db, probe)) == batch
+    assert 0 < len(batch) < len(names)  # a window, not the whole block
+
+
+def test_one_at_a_time_compares_every_pair_a_full_run_compares_by_a_key(tmp_path, monkeypatch):
+    """Generated Korean claims (typos, namesakes, households) added one by one: every pair
+    the full run's equality rules propose was compared by the per-submit look-ups. (The broad
+    rules depend on the order of arrival: a block may pass their cap only later.)"""
+    db = store.connect(tmp_path / "gen.db")
+    compared: set[tuple[int, int]] = set()
+    lookup = matches.candidate_records
+
+    def recording(db, rec, **kw):
+        found = lookup(db, rec, **kw)
+        compared.update((min(rec["id"], i), max(rec["id"], i)) for i in found)
+        return found
+
+    monkeypatch.setattr(pipeline.store, "candidate_records", recording)
+    fields = ("name", "email", "phone", "address", "postal_code", "birth_date")
+    for rec in generate_submissions(generate_people(1500, seed=3), seed=3):
+        match_incremental(db, _add(db, **{f: rec[f] for f in fields}))
+    frame = KeyFrame.from_rows(matches.key_rows(db)[0])
+    cands = candidate_pairs(frame, MatchSettings())
+    broad = sum(1 << k for k, r in enumerate(RULES) if r.max_block is not None)
+    by_key = (cands.proposed & ~broad) != 0
+    ids = frame.ids
+    wanted = set(
+        zip(ids[cands.left[by_key]].tolist(), ids[cands.right[by_key]].tolist(), strict=True)
+    )
+    assert len(wanted) > 1000
+    assert wanted - compared == set()
+    db.conn.close()
