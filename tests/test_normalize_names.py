@@ -218,3 +218,33 @@ def test_keys_to_hangul_round_trips():
         word = "".join(chr(rng.randint(0xAC00, 0xD7A3)) for _ in range(rng.randint(1, 4)))
         assert keys_to_hangul(hangul_to_keys(word)) == word
     assert keys_to_hangul("kim") is None
+
+
+_SPACED_OR_LATIN = st.one_of(
+    st.from_regex(r"[가-힣]{1,4}(?: [가-힣]{1,4}){1,3}", fullmatch=True),
+    st.from_regex(r"[가-힣]{1,3} [가-힣]{0,2}님", fullmatch=True),
+    st.from_regex(r"[A-Za-z]{1,8}(?:[ -][A-Za-z]{1,8}){0,3}", fullmatch=True),
+    st.from_regex(r"[a-zA-Z]{1,3}(?: [a-zA-Z]{1,3})?", fullmatch=True),  # short: many junk words
+    st.sampled_from(["해당 없음", "ㅋ ㅋ", "김 김 김", "Test", "NONE", "n a", "X", "x x", "Aa aA"]),
+)
+
+
+@given(_SPACED_OR_LATIN)
+def test_name_key_spaced_hangul_and_plain_latin_fast_paths_equal_full_normaliser(s):
+    """'김 민준', 'Minjun Kim', 'KIM MIN-JUN' skip the full normaliser in name_key; the key (and
+    junk -> None) must be what the full path gives for every such spelling."""
+    from intake.normalize.names import _normalize_name, name_key
+
+    assert name_key.__wrapped__(s) == _normalize_name.__wrapped__(s).key
+
+
+@pytest.mark.parametrize(
+    ("raw", "key_"),
+    [("김 민준", "김민준"), ("남궁 민 준", "남궁민준"), ("해당 없음", None), ("하 하", None),
+     ("김 민준님", "김민준"), ("Minjun Kim", "kim minjun"), ("KIM MIN-JUN", "kim minjun"),
+     ("test", None), ("None", None), ("aaa", None), ("Kim", "kim")],
+)  # fmt: skip
+def test_name_key_common_spellings(raw, key_):
+    from intake.normalize.names import name_key
+
+    assert name_key.__wrapped__(raw) == key_

@@ -74,13 +74,19 @@ def normalize_name(s: str | None) -> NameNorm:
 
 
 _PLAIN_HANGUL = re.compile(r"[가-힣]{2,5}")
+# '김 민준' and 'Minjun Kim' / 'KIM MIN-JUN': the next most common spellings after '김민준'.
+# Either is already clean text (clean_text returns it unchanged), so only the junk test and the
+# key itself are left of the full path; the suggestion and flags are not needed for a key.
+_SPACED_HANGUL = re.compile(r"[가-힣]+(?: [가-힣]+)+")
+_PLAIN_LATIN = re.compile(r"[A-Za-z]+(?:[ -][A-Za-z]+)*", re.ASCII)
 
 
 @lru_cache(maxsize=1 << 18)
 def name_key(s: str) -> str | None:
     """Just the matching key of a name (what record_keys stores); cached, names repeat.
 
-    A plain 2-5 syllable Hangul name is its own key (tests check this equals the full path)."""
+    A plain 2-5 syllable Hangul name is its own key; a spaced Hangul name is its syllables; a
+    plain Latin name is its ``latin_key`` (tests check each equals the full path)."""
     if (
         _PLAIN_HANGUL.fullmatch(s)
         and s[-1] != "님"
@@ -89,6 +95,10 @@ def name_key(s: str) -> str | None:
         and s.count(s[0]) < len(s)
     ):
         return s
+    if s[-1:] != "님" and _SPACED_HANGUL.fullmatch(s):  # no honorific to strip
+        return None if is_junk("name", s) else s.replace(" ", "")
+    if _PLAIN_LATIN.fullmatch(s):
+        return None if is_junk("name", s) else latin_key(s)
     return normalize_name(s).key
 
 
