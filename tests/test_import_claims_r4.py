@@ -213,6 +213,7 @@ def test_every_incremental_lookup_and_count_still_uses_an_index(tmp_path):
         _FORM_QUERIES,
         KEY_SELECT,
         ValueCounts,
+        _name_narrowing,
     )
 
     db = store.connect(tmp_path / "s.db")
@@ -228,10 +229,21 @@ def test_every_incremental_lookup_and_count_still_uses_an_index(tmp_path):
                      params)  # fmt: skip
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (rule, plan)
     # round 5: the name-form rules read (id, k_name) of one key, the broad rules one block
-    for rule, (where, _) in {**_FORM_QUERIES, **_BROAD_QUERIES}.items():
+    for rule, (where, _) in _BROAD_QUERIES.items():
         plan = _plan(db, f"SELECT id, k_name, k_birth FROM submissions WHERE {where}"
                      " AND id != :id LIMIT 10", params)  # fmt: skip
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (rule, plan)
+    key_index = {"k_birth": "submissions_k_birth", "k_addr": "submissions_k_addr",
+                 "k_postcode": "COVERING INDEX submissions_k_postcode_name"}  # fmt: skip
+    for rule, (where, form, column) in _FORM_QUERIES.items():
+        for name in ("김민준", "이서연", "minjun kim"):
+            narrow, extra = _name_narrowing(name, form, column)
+            plan = _plan(db, f"SELECT id, k_name FROM submissions WHERE {where} AND {narrow}"
+                         " AND id != :id", {**params, **extra})  # fmt: skip
+            assert key_index[where.split()[0]] in plan, (rule, name, plan)
+    birth_postcode = _CANDIDATE_QUERIES["birth_date_postcode"]
+    plan = _plan(db, f"SELECT id FROM submissions WHERE {birth_postcode}", params)
+    assert "submissions_k_birth" in plan  # ~50 rows at 1M, not the postcode's ~700
     plan = _plan(db, "SELECT id, k_name FROM submissions WHERE k_postcode = ?", ["06236"])
     assert "COVERING INDEX submissions_k_postcode_name" in plan  # names without the rows
     plan = _plan(db, "SELECT 1 FROM submissions WHERE k_name = ? AND k_postcode = ?", ["a", "b"])

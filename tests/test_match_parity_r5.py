@@ -134,3 +134,42 @@ def test_one_at_a_time_compares_every_pair_a_full_run_compares_by_a_key(tmp_path
     assert len(wanted) > 1000
     assert wanted - compared == set()
     db.conn.close()
+
+
+def test_name_narrowing_keeps_every_name_with_the_same_form():
+    """The SQL pre-filter of the name-form look-ups drops no name whose block key or initials
+    equal the new name's (a superset; Python checks the forms after it), on generated names
+    with 두음 spellings (리/이, 류/유, 라/나) and Latin ones."""
+    import sqlite3
+
+    from intake.normalize import record_keys
+    from intake.store.matches import _name_narrowing
+
+    people = generate_people(3000, seed=5)
+    keys = {record_keys({"name": p.name})["k_name"] for p in people}
+    keys |= {record_keys({"name": r["name"]})["k_name"] for r in generate_submissions(people)}
+    keys |= {"리서연", "이서연", "류지호", "유지호", "라민수", "나민수", "노은서", "로은서"}
+    keys.discard(None)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE submissions (id INTEGER PRIMARY KEY, k_name TEXT)")
+    conn.executemany("INSERT INTO submissions (k_name) VALUES (?)", [(k,) for k in keys])
+    by_form: list[dict[str, set[str]]] = [{}, {}]
+    for k in keys:
+        for form in (0, 1):
+            by_form[form].setdefault(block_forms(k)[form], set()).add(k)
+    checked = 0
+    for k in sorted(keys)[::7]:
+        for form in (0, 1):
+            same = by_form[form][block_forms(k)[form]]
+            narrow, params = _name_narrowing(k, form)
+            got = {
+                r[0] for r in conn.execute(f"SELECT k_name FROM submissions WHERE {narrow}", params)
+            }
+            assert same <= got, (form, same - got)
+            checked += len(same) > 1
+    assert checked > 50  # names that share a form with another name were among them
+    narrow, params = _name_narrowing("김민준", 1)
+    assert (
+        len(list(conn.execute(f"SELECT 1 FROM submissions WHERE {narrow}", params)))
+        < len(keys) / 20
+    )
