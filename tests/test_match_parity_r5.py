@@ -173,3 +173,30 @@ def test_name_narrowing_keeps_every_name_with_the_same_form():
         len(list(conn.execute(f"SELECT 1 FROM submissions WHERE {narrow}", params)))
         < len(keys) / 20
     )
+
+
+def test_per_submit_score_uses_the_stores_term_frequencies(db):
+    """The per-submit model (lazy SQL counts) scores a pair as the batch does (its frame's
+    counts): a birth date shared by many weighs less than a rare one, in both."""
+    from intake.match.pipeline import load_model
+    from intake.match.vscore import score_pairs
+
+    for k, name in enumerate(STRANGERS):
+        _add(db, name=name, birth_date="1990-03-14", phone=f"010-5555-{k:04d}")
+    a = _add(db, **BASE)
+    b = _add(db, **{**BASE, "name": "박서준"})  # another name, everything else shared
+    s = MatchSettings()
+    n = matches.submission_count(db)
+    per_submit = load_model(db, s, n, tf=matches.ValueCounts(db))
+    scored = per_submit.score(matches.record(db, a), matches.record(db, b))
+    frame = KeyFrame.from_rows(matches.key_rows(db)[0])
+    rows = [int(x) for x in (frame.ids == a).nonzero()[0]] + [
+        int(x) for x in (frame.ids == b).nonzero()[0]
+    ]
+    import numpy as np
+
+    batch = score_pairs(load_model(db, s, n), frame, np.array(rows[:1]), np.array(rows[1:]))
+    assert scored.weight == pytest.approx(float(batch.weight[0]), abs=1e-3)
+    birth = next(e for e in scored.explanation if e["field"] == "birth_date")
+    rare = load_model(db, s, n).score(matches.record(db, a), matches.record(db, b))
+    assert birth["bits"] < next(e for e in rare.explanation if e["field"] == "birth_date")["bits"]

@@ -126,7 +126,7 @@ class Model:
         self.m = {f: tuple(map(float, (m or DEFAULT_M).get(f, DEFAULT_M[f]))) for f in FIELDS}
         self.u = {f: tuple(map(float, (u or DEFAULT_U).get(f, DEFAULT_U[f]))) for f in FIELDS}
         self.n = int(n)
-        self.tf = tf or {}
+        self.tf = tf if tf is not None else {}  # not `or`: a lazy ValueCounts starts empty
         self.prior_ratio = float(prior_ratio) if self.settings.prior == "estimated" else 1.0
         if prior_bits is None:
             lam = min(0.5, self.prior_ratio / max(self.n, self.settings.prior_floor_n))
@@ -152,7 +152,7 @@ class Model:
     def tf_adjustment(self, field_name: str, value: str) -> float:
         """Bits added to an exact agreement on ``value``: negative for common values."""
         counts = self.tf.get(field_name)
-        if not counts or self.n <= 0:
+        if counts is None or self.n <= 0:  # not `not counts`: lazy SQL counts start empty
             return 0.0
         return tf_bits(counts.get(value, 0), self.n, self.u[field_name][EXACT], self.settings)
 

@@ -216,6 +216,12 @@ class ValueCounts(dict):
         self[field] = counts
         return counts
 
+    def get(self, field: str, default=None):  # noqa: D401 - dict protocol
+        # ``Model.tf_adjustment`` asks with .get, which dict answers without __missing__:
+        # every field then had no counts and per-submit scores no term frequencies (a shared
+        # common birth date weighed 14.5 bits per submit, 12.1 in the full run).
+        return self[field] if field in self.COLUMNS else dict.get(self, field, default)
+
 
 class _LazyCounts(dict):
     def __init__(self, db: sqlite_utils.Database, column: str) -> None:
