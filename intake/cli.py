@@ -96,9 +96,14 @@ def serve(ctx: Context, host: str, port: int, threads: int, dev: bool) -> None:
         )
     import waitress
 
+    from .store.checkpoints import BACKSTOP_PAGES, Checkpointer
+
     app = ctx.app
+    # WAL checkpoints on a thread of their own, not in some claimant's per-submit match
+    app.config["WAL_AUTOCHECKPOINT"] = BACKSTOP_PAGES
     click.echo(f"intake serving http://{host}:{port}/  (staff: /staff/login)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="intake")
+    with Checkpointer(app.config["DB"]):
+        waitress.serve(app, host=host, port=port, threads=threads, ident="intake")
 
 
 # -- commands added by other areas register below (keep each a thin call) --

@@ -9,6 +9,7 @@ DEFAULTS: dict[str, object] = {
     # Core
     "SECRET_KEY": "dev-only-not-secret",
     "DB": None,  # path of the SQLite file; None -> instance/intake.db
+    "WAL_AUTOCHECKPOINT": None,  # log pages before a request checkpoints; None -> SQLite's 1000
     "IP_HASH_KEY": None,  # HMAC key for hashing client IPs; None -> derived from SECRET_KEY
     "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,  # whole request; the evidence file itself is <= 10 MB
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,

@@ -11,7 +11,10 @@ from . import store
 def get_db() -> sqlite_utils.Database:
     """The request's database connection, opened on first use."""
     if "db" not in g:
-        g.db = store.connect(current_app.config["DB"], migrate_schema=False)
+        config = current_app.config
+        g.db = store.connect(
+            config["DB"], migrate_schema=False, autocheckpoint=config.get("WAL_AUTOCHECKPOINT")
+        )
     return g.db
 
 

@@ -111,7 +111,11 @@ def _after_response(app: Flask, sid: int, message, *, run_hooks: bool) -> None:
     """Matching and mail, once the claimant already has the redirect (no timing oracle)."""
     with app.app_context():
         if run_hooks:
-            db = store.connect(app.config["DB"], migrate_schema=False)
+            db = store.connect(
+                app.config["DB"],
+                migrate_schema=False,
+                autocheckpoint=app.config.get("WAL_AUTOCHECKPOINT"),
+            )
             try:
                 after_submit(db, sid, app.config)
             finally:

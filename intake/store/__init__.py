@@ -25,14 +25,21 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def connect(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:
-    """Open the database in WAL mode (readers never block the form) and bring it up to date."""
+def connect(
+    path: str | Path, *, migrate_schema: bool = True, autocheckpoint: int | None = None
+) -> sqlite_utils.Database:
+    """Open the database in WAL mode (readers never block the form) and bring it up to date.
+
+    ``autocheckpoint``: log pages after which a commit checkpoints (None: SQLite's 1000); the
+    server raises it while its own thread checkpoints (``store.checkpoints``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
+    if autocheckpoint is not None:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
     db = sqlite_utils.Database(conn)
     if migrate_schema:
         migrate(db)

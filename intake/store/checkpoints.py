@@ -1,0 +1,86 @@
+"""WAL checkpoints from a thread of their own, off the claim form's path.
+
+SQLite copies the write-ahead log into the database (a checkpoint: ~4 MB written and an fsync)
+on whichever commit takes the log past ``wal_autocheckpoint`` pages (1000 by default). On the
+claim server that is the per-submit match of every ~60th claimant: 25-30 ms on the build box,
+more than the whole match. ``intake serve`` runs a :class:`Checkpointer` instead, and its
+request connections keep SQLite's own checkpoint only as a backstop (``BACKSTOP_PAGES``), so
+the log stays bounded if the thread ever stops. The thread's open connection also means a
+request closing the last connection no longer checkpoints and deletes the log.
+
+The command line, imports and notebooks keep SQLite's default: they are one writer, and a
+batch job checkpoints when it is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+from types import TracebackType
+
+log = logging.getLogger(__name__)
+
+BACKSTOP_PAGES = 16384
+"""``wal_autocheckpoint`` of connections while a Checkpointer runs (~64 MB of log)."""
+
+
+class Checkpointer:
+    """Run ``PRAGMA wal_checkpoint(PASSIVE)`` every ``interval`` seconds on its own connection.
+
+    PASSIVE never waits for readers or writers: a commit is not held up by it, and frames a
+    reader still needs are left for the next round. Use as a context manager around a server.
+    """
+
+    def __init__(self, path: str | Path, *, interval: float = 0.5) -> None:
+        self.path = str(path)
+        self.interval = interval
+        self.last: tuple[int, int, int] | None = None
+        """The last round's (busy, frames in the log, frames of it in the database)."""
+        self.rounds = 0
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="intake-wal-checkpoint", daemon=True)
+
+    def start(self) -> Checkpointer:
+        self._thread.start()
+        self._ready.wait(5)  # its connection is open: request connections are never the last
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def __enter__(self) -> Checkpointer:
+        return self.start()
+
+    def __exit__(
+        self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._ready.set()
+            while not self._stop.wait(self.interval):
+                self.checkpoint(conn)
+            self.checkpoint(conn)
+        finally:
+            self._ready.set()
+            conn.close()
+
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        """One PASSIVE checkpoint; an error is logged by its type only and the loop goes on."""
+        try:
+            self.last = tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+        except sqlite3.Error as exc:
+            log.warning("WAL checkpoint failed (%s)", type(exc).__name__)
+        self.rounds += 1

@@ -1,0 +1,104 @@
+"""WAL checkpoints off the per-submit path: ``intake serve`` checkpoints from a thread of its
+own and its request connections only as a backstop (``intake.store.checkpoints``)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from conftest import make_config
+
+from intake import create_app, store
+from intake.cli import main
+from intake.db import get_db
+from intake.store.checkpoints import BACKSTOP_PAGES, Checkpointer
+
+THREAD = "intake-wal-checkpoint"
+PAGES_PER_COMMIT, COMMITS = 100, 30  # 3,000 pages: three of SQLite's default checkpoints
+
+
+def _write(db, after_each=lambda: None) -> int:
+    """Commit ~PAGES_PER_COMMIT pages COMMITS times; the largest the log file grew, in pages."""
+    db.execute("CREATE TABLE IF NOT EXISTS filler (b BLOB)")
+    page = db.execute("PRAGMA page_size").fetchone()[0]
+    wal, largest = f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}-wal", 0
+    for _ in range(COMMITS):
+        with db.conn:
+            db.conn.execute("BEGIN")
+            db.conn.executemany(
+                "INSERT INTO filler VALUES (randomblob(?))", [(page - 200,)] * PAGES_PER_COMMIT
+            )
+        after_each()
+        largest = max(largest, os.path.getsize(wal) // page)
+    return largest
+
+
+def _caught_up(cp: Checkpointer) -> None:
+    """Wait for two rounds of the thread after the last commit, then for a complete one."""
+    start, deadline = cp.rounds, time.monotonic() + 10
+    while cp.rounds < start + 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert cp.rounds >= start + 2, "the checkpoint thread stopped running"
+
+
+def test_sqlite_default_checkpoints_in_the_writing_connection(tmp_path):
+    db = store.connect(tmp_path / "a.db")
+    assert _write(db) < 1000 + 2 * PAGES_PER_COMMIT  # restarted after each 1000 pages
+
+
+def test_backstop_leaves_the_log_to_the_checkpoint_thread(tmp_path):
+    path = tmp_path / "a.db"
+    alone = store.connect(path, autocheckpoint=BACKSTOP_PAGES)
+    assert alone.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BACKSTOP_PAGES
+    assert _write(alone) >= COMMITS * PAGES_PER_COMMIT  # the writer itself never checkpointed
+    alone.conn.close()
+
+    path = tmp_path / "b.db"
+    db = store.connect(path, autocheckpoint=BACKSTOP_PAGES)
+    with Checkpointer(path, interval=0.005) as cp:
+        largest = _write(db, after_each=lambda: _caught_up(cp))
+        busy, frames, done = cp.last
+    assert not cp.running
+    assert busy == 0 and frames == done > 0  # every frame of the log is in the database
+    assert largest < 3 * PAGES_PER_COMMIT  # restarted after each commit, not grown to 3,000
+    assert db.execute("SELECT count(*) FROM filler").fetchone()[0] == COMMITS * PAGES_PER_COMMIT
+
+
+def test_checkpoint_errors_are_logged_by_type_and_the_thread_goes_on(tmp_path, caplog):
+    cp = Checkpointer(tmp_path / "a.db")
+    store.connect(tmp_path / "a.db").conn.close()
+
+    class Broken:
+        def execute(self, _sql):
+            raise __import__("sqlite3").OperationalError("disk I/O error on /secret/path")
+
+    cp.checkpoint(Broken())
+    assert cp.rounds == 1 and cp.last is None
+    assert "WAL checkpoint failed (OperationalError)" in caplog.text
+    assert "/secret/path" not in caplog.text
+
+
+@pytest.mark.parametrize("pages", [None, BACKSTOP_PAGES])
+def test_request_connections_take_the_configured_backstop(tmp_path, pages):
+    app = create_app(make_config(tmp_path, WAL_AUTOCHECKPOINT=pages))
+    with app.test_request_context("/"):
+        got = get_db().execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    assert got == (pages or 1000)
+
+
+def test_serve_runs_the_checkpoint_thread_around_waitress(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_serve(app, **_kwargs):
+        seen["backstop"] = app.config["WAL_AUTOCHECKPOINT"]
+        seen["thread"] = [t.name for t in threading.enumerate() if t.name == THREAD]
+
+    monkeypatch.setattr("waitress.serve", fake_serve)
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "a.db"), "serve", "--dev"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"backstop": BACKSTOP_PAGES, "thread": [THREAD]}
+    assert not [t for t in threading.enumerate() if t.name == THREAD]
