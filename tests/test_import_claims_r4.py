@@ -211,6 +211,7 @@ def test_every_incremental_lookup_and_count_still_uses_an_index(tmp_path):
         _BROAD_QUERIES,
         _CANDIDATE_QUERIES,
         _FORM_QUERIES,
+        _HOUSE_QUERY,
         KEY_SELECT,
         ValueCounts,
         _name_narrowing,
@@ -233,6 +234,8 @@ def test_every_incremental_lookup_and_count_still_uses_an_index(tmp_path):
         plan = _plan(db, f"SELECT id, k_name, k_birth FROM submissions WHERE {where}"
                      " AND id != :id LIMIT 10", params)  # fmt: skip
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (rule, plan)
+    plan = _plan(db, _HOUSE_QUERY, ("raw:|363b", "raw:|363b\uffff", 1))  # house_street
+    assert "INDEX submissions_k_addr (k_addr>? AND k_addr<?)" in plan, plan
     key_index = {"k_birth": "submissions_k_birth", "k_addr": "submissions_k_addr",
                  "k_postcode": "COVERING INDEX submissions_k_postcode_name"}  # fmt: skip
     for rule, (where, form, column) in _FORM_QUERIES.items():

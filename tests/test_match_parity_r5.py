@@ -13,6 +13,7 @@ import pytest
 from intake import store
 from intake.match import pipeline
 from intake.match.blocking import RULES, candidate_pairs, rule_pairs
+from intake.match.compare import house_street
 from intake.match.frame import KeyFrame
 from intake.match.names import block_forms
 from intake.match.pipeline import match_incremental
@@ -200,3 +201,42 @@ def test_per_submit_score_uses_the_stores_term_frequencies(db):
     birth = next(e for e in scored.explanation if e["field"] == "birth_date")
     rare = load_model(db, s, n).score(matches.record(db, a), matches.record(db, b))
     assert birth["bits"] < next(e for e in rare.explanation if e["field"] == "birth_date")["bits"]
+
+
+def _house_found(db, sid: int) -> dict[int, str]:
+    rec = matches.record(db, sid)
+    got = matches.candidate_records(
+        db, rec, limit=200, forms=block_forms, broad=(10, 3), house=house_street
+    )
+    return {i: rule for i, (_, rule) in got.items()}
+
+
+def _batch_house_block(db, probe: int) -> set[int]:
+    frame = KeyFrame.from_rows(matches.key_rows(db)[0])
+    rule = next(r for r in RULES if r.name == "house_street")
+    a, b, _ = rule_pairs(frame, rule, MatchSettings())
+    pairs = zip(frame.ids[a].tolist(), frame.ids[b].tolist(), strict=True)
+    return {x if y == probe else y for x, y in pairs if probe in (x, y)}
+
+
+def test_house_street_lookup_finds_what_the_batch_rule_finds(db):
+    """A typo'd Latin name at the same house number and street with another suburb, birth date
+    and postcode: only ``house_street`` blocks the pair, per submit as in the batch (the stored
+    key's case, the house next door and a longer house number do not confuse it)."""
+    target = _add(db, name="Mark Brown", birth_date="1971-05-02", postal_code="2612",
+                  address="363 Banks Street, Manresa, ACT")  # fmt: skip
+    _add(db, name="jane smith", address="364 banks street, manresa, act")
+    _add(db, name="ann lee", address="3630 banks street, manresa, act")
+    probe = _add(db, name="marc browne", birth_date="1971-05-20", postal_code="2615",
+                 address="363 banks street, rosehill, act")  # fmt: skip
+    assert _house_found(db, probe) == {target: "house_street"}
+    assert _batch_house_block(db, probe) == {target}
+    assert target not in _found(db, probe)  # without the look-up nothing else finds it
+
+
+def test_house_street_lookup_skips_a_house_over_the_cap_as_the_batch_does(db):
+    for k, name in enumerate(STRANGERS[:10]):
+        _add(db, name=name, address=f"22 queen street, suburb{k}, vic")
+    probe = _add(db, name="mary jones", address="22 queen street, richmond, vic")
+    assert _batch_house_block(db, probe) == set()
+    assert "house_street" not in _house_found(db, probe).values()

@@ -22,6 +22,7 @@ from ..store import decisions as store_decisions
 from ..store import matches as store
 from .blocking import BROAD_MAX_BLOCK, RULES, candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
+from .compare import house_street
 from .frame import KeyFrame
 from .fullrun import earliest_rows, edge_rows, full_run_persons
 from .names import block_forms
@@ -296,7 +297,12 @@ def match_incremental(
     model = load_model(db, settings, store.submission_count(db), tf=store.ValueCounts(db))
     rows = []
     candidates = store.candidate_records(
-        db, rec, limit=settings.incremental_limit, forms=block_forms, broad=_BROAD
+        db,
+        rec,
+        limit=settings.incremental_limit,
+        forms=block_forms,
+        broad=_BROAD,
+        house=house_street,
     )
     for other_id, (other, rule) in candidates.items():
         s = model.score(rec, other)

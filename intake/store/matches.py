@@ -128,10 +128,13 @@ def candidate_records(
     limit: int,
     forms: Callable[[str], tuple[str, str]] | None = None,
     broad: tuple[int, int] = (10, 3),
+    house: Callable[[str], tuple[str, str] | None] | None = None,
 ) -> dict[int, tuple[dict, str]]:
     """Stored submissions sharing a blocking key with ``rec`` (indexed queries, ``limit`` per
     rule): id -> (record, first rule). ``forms``: k_name -> (block key, initials) for the name
-    form rules (skipped without); ``broad``: (max_block, window) of the broad rules."""
+    form rules (skipped without); ``broad``: (max_block, window) of the broad rules;
+    ``house``: k_addr -> (house number, street letters) of a free-text address, for the
+    ``house_street`` rule (skipped without)."""
     params = dict(rec)
     birth = rec.get("k_birth") or ""
     params["year"], params["year_end"] = birth[:4], birth[:4] + "\uffff"
@@ -157,6 +160,9 @@ def candidate_records(
                 found.setdefault(i, rule.removesuffix("_forms"))
     max_block, window = broad
     for rule, (where, sort) in _BROAD_QUERIES.items():
+        if rule == "birth_date" and house is not None:  # the batch's order of rules
+            for i in _house_block(db, params, house, max_block):
+                found.setdefault(i, "house_street")
         if _usable(where, params):
             for i in _window(db, where, sort, params, max_block, window):
                 found.setdefault(i, rule)
@@ -170,6 +176,37 @@ def candidate_records(
         ):
             out[row[0]] = (dict(zip(RECORD_KEYS, row, strict=True)), found[row[0]])
     return {i: out[i] for i in ids if i in out}
+
+
+_HOUSE_QUERY = (
+    "SELECT id, k_addr FROM submissions WHERE k_addr >= ? AND k_addr < ? AND id != ?"
+    f" LIMIT {FORM_SCAN}"
+)
+
+
+def _house_block(
+    db: sqlite_utils.Database,
+    params: dict,
+    house: Callable[[str], tuple[str, str] | None],
+    max_block: int,
+) -> list[int]:
+    """Every other record of the ``house_street`` block (same house number and street letters
+    of a free-text address), none when the block (with this one) has over ``max_block``.
+
+    Served by ranges of the k_addr index, no key column: a free-text key starts with its house
+    number ('raw:|363banks…' from the normaliser, '363 banks …' as benchmark keys), then the
+    street's first letter in either case; ``house`` decides on each row read. A key without a
+    house number has no narrow range and is left to the batch (docs/matcher.md)."""
+    mine = house(params.get("k_addr") or "")
+    if not mine or not mine[0]:
+        return []
+    number, street = mine
+    hits: set[int] = set()
+    for prefix in (f"raw:|{number}", number, f"{number} "):
+        for start in {prefix + street[0], prefix + street[0].upper()}:
+            rows = db.conn.execute(_HOUSE_QUERY, (start, start + "\uffff", params["id"]))
+            hits.update(i for i, key in rows if house(key) == mine)
+    return [] if len(hits) + 1 > max_block else sorted(hits)
 
 
 def _usable(where: str, params: dict) -> bool:
