@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sqlite_utils
 from flask import Flask, current_app, g
 
 from . import store
 
 
+def open_db(config: Mapping[str, Any]) -> sqlite_utils.Database:
+    """A connection as the web app opens them: schema already migrated at start-up, and
+    checkpoints as ``WAL_AUTOCHECKPOINT`` says (``intake serve`` runs its own thread)."""
+    return store.connect(
+        config["DB"], migrate_schema=False, autocheckpoint=config.get("WAL_AUTOCHECKPOINT")
+    )
+
+
 def get_db() -> sqlite_utils.Database:
     """The request's database connection, opened on first use."""
     if "db" not in g:
-        config = current_app.config
-        g.db = store.connect(
-            config["DB"], migrate_schema=False, autocheckpoint=config.get("WAL_AUTOCHECKPOINT")
-        )
+        g.db = open_db(current_app.config)
     return g.db
 
 

@@ -102,3 +102,13 @@ def test_serve_runs_the_checkpoint_thread_around_waitress(tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert seen == {"backstop": BACKSTOP_PAGES, "thread": [THREAD]}
     assert not [t for t in threading.enumerate() if t.name == THREAD]
+
+
+def test_a_database_it_cannot_open_ends_the_thread_with_a_warning(tmp_path, caplog):
+    started = time.monotonic()
+    with Checkpointer(tmp_path / "missing-dir" / "a.db", interval=0.01) as cp:
+        cp._thread.join(5)
+        assert not cp.running
+    assert time.monotonic() - started < 4  # start() did not wait out its 5 s for the thread
+    assert "WAL checkpoint thread cannot open the database (OperationalError)" in caplog.text
+    assert "missing-dir" not in caplog.text

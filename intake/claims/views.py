@@ -22,8 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from .. import store
-from ..db import get_db
+from ..db import get_db, open_db
 from ..store.submissions import get_by_ref, insert_submission, mark_email_confirmed
 from ..web import ip_hash, limiter
 from . import mail
@@ -111,11 +110,7 @@ def _after_response(app: Flask, sid: int, message, *, run_hooks: bool) -> None:
     """Matching and mail, once the claimant already has the redirect (no timing oracle)."""
     with app.app_context():
         if run_hooks:
-            db = store.connect(
-                app.config["DB"],
-                migrate_schema=False,
-                autocheckpoint=app.config.get("WAL_AUTOCHECKPOINT"),
-            )
+            db = open_db(app.config)
             try:
                 after_submit(db, sid, app.config)
             finally:

@@ -66,7 +66,12 @@ class Checkpointer:
         self.stop()
 
     def _run(self) -> None:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:  # the connections' backstop still bounds the log
+            log.warning("WAL checkpoint thread cannot open the database (%s)", type(exc).__name__)
+            self._ready.set()
+            return
         try:
             conn.execute("PRAGMA synchronous=NORMAL")
             self._ready.set()
@@ -74,7 +79,6 @@ class Checkpointer:
                 self.checkpoint(conn)
             self.checkpoint(conn)
         finally:
-            self._ready.set()
             conn.close()
 
     def checkpoint(self, conn: sqlite3.Connection) -> None:
