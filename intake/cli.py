@@ -99,8 +99,9 @@ def serve(ctx: Context, host: str, port: int, threads: int, dev: bool) -> None:
     from .store.checkpoints import BACKSTOP_PAGES, Checkpointer
 
     app = ctx.app
-    # WAL checkpoints on a thread of their own, not in some claimant's per-submit match
-    app.config["WAL_AUTOCHECKPOINT"] = BACKSTOP_PAGES
+    # WAL checkpoints on a thread of their own, not in some claimant's per-submit match; the
+    # connections' own checkpoint is a backstop (an operator's WAL_AUTOCHECKPOINT wins)
+    app.config["WAL_AUTOCHECKPOINT"] = app.config.get("WAL_AUTOCHECKPOINT") or BACKSTOP_PAGES
     click.echo(f"intake serving http://{host}:{port}/  (staff: /staff/login)")
     with Checkpointer(app.config["DB"]):
         waitress.serve(app, host=host, port=port, threads=threads, ident="intake")

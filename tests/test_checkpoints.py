@@ -103,6 +103,11 @@ def test_serve_runs_the_checkpoint_thread_around_waitress(tmp_path, monkeypatch)
     assert seen == {"backstop": BACKSTOP_PAGES, "thread": [THREAD]}
     assert not [t for t in threading.enumerate() if t.name == THREAD]
 
+    monkeypatch.setenv("INTAKE_WAL_AUTOCHECKPOINT", "4000")  # an operator's setting wins
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "a.db"), "serve", "--dev"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"backstop": 4000, "thread": [THREAD]}
+
 
 def test_a_database_it_cannot_open_ends_the_thread_with_a_warning(tmp_path, caplog):
     started = time.monotonic()
