@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 
@@ -103,8 +104,19 @@ def serve(ctx: Context, host: str, port: int, threads: int, dev: bool) -> None:
     # connections' own checkpoint is a backstop (an operator's WAL_AUTOCHECKPOINT wins)
     app.config["WAL_AUTOCHECKPOINT"] = app.config.get("WAL_AUTOCHECKPOINT") or BACKSTOP_PAGES
     click.echo(f"intake serving http://{host}:{port}/  (staff: /staff/login)")
-    with Checkpointer(app.config["DB"]):
-        waitress.serve(app, host=host, port=port, threads=threads, ident="intake")
+    # systemd and docker stop a service with SIGTERM: stop as on Ctrl-C (waitress lets running
+    # requests finish), then the last checkpoint, so the log is folded into the database
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        with Checkpointer(app.config["DB"]):
+            waitress.serve(app, host=host, port=port, threads=threads, ident="intake")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("intake stopped")
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 # -- commands added by other areas register below (keep each a thin call) --

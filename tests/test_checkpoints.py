@@ -117,3 +117,42 @@ def test_a_database_it_cannot_open_ends_the_thread_with_a_warning(tmp_path, capl
     assert time.monotonic() - started < 4  # start() did not wait out its 5 s for the thread
     assert "WAL checkpoint thread cannot open the database (OperationalError)" in caplog.text
     assert "missing-dir" not in caplog.text
+
+
+def test_sigterm_stops_serve_after_a_last_checkpoint(tmp_path):
+    """systemd and docker stop the server with SIGTERM: it exits 0, and the last connection
+    (the checkpoint thread's) folds the log into the database, so no -wal file is left."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "a.db"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from intake.cli import main; main()", "--db", str(db),
+         "serve", "--dev", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "did not start"
+                time.sleep(0.1)
+        assert os.path.exists(f"{db}-wal")  # the checkpoint thread holds its connection
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, output
+    assert "intake stopped" in output and "Traceback" not in output
+    assert not os.path.exists(f"{db}-wal")
