@@ -153,8 +153,7 @@ def timed_run(
     if incremental:
         p50, p99 = _per_submit(db, incremental, seed + 99)
         out["incremental_ms_p50"], out["incremental_ms_p99"] = p50, p99
-        db.conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
-        with Checkpointer(db_path):
+        with store.pragmas(db.conn, wal_autocheckpoint=BACKSTOP_PAGES), Checkpointer(db_path):
             p50, p99 = _per_submit(db, incremental, seed + 199)
         out["incremental_serve_ms_p50"], out["incremental_serve_ms_p99"] = p50, p99
     return out

@@ -4,6 +4,7 @@ own and its request connections only as a backstop (``intake.store.checkpoints``
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 
@@ -72,7 +73,7 @@ def test_checkpoint_errors_are_logged_by_type_and_the_thread_goes_on(tmp_path, c
 
     class Broken:
         def execute(self, _sql):
-            raise __import__("sqlite3").OperationalError("disk I/O error on /secret/path")
+            raise sqlite3.OperationalError("disk I/O error on /secret/path")
 
     cp.checkpoint(Broken())
     assert cp.rounds == 1 and cp.last is None
