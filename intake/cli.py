@@ -102,7 +102,8 @@ def serve(ctx: Context, host: str, port: int, threads: int, dev: bool) -> None:
     app = ctx.app
     # WAL checkpoints on a thread of their own, not in some claimant's per-submit match; the
     # connections' own checkpoint is a backstop (an operator's WAL_AUTOCHECKPOINT wins)
-    app.config["WAL_AUTOCHECKPOINT"] = app.config.get("WAL_AUTOCHECKPOINT") or BACKSTOP_PAGES
+    if app.config.get("WAL_AUTOCHECKPOINT") is None:
+        app.config["WAL_AUTOCHECKPOINT"] = BACKSTOP_PAGES
     click.echo(f"intake serving http://{host}:{port}/  (staff: /staff/login)")
     # systemd and docker stop a service with SIGTERM: stop as on Ctrl-C (waitress lets running
     # requests finish), then the last checkpoint, so the log is folded into the database

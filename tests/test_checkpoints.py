@@ -109,6 +109,11 @@ def test_serve_runs_the_checkpoint_thread_around_waitress(tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert seen == {"backstop": 4000, "thread": [THREAD]}
 
+    monkeypatch.setenv("INTAKE_WAL_AUTOCHECKPOINT", "0")  # 0 (never) is a setting too
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "a.db"), "serve", "--dev"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"backstop": 0, "thread": [THREAD]}
+
 
 def test_a_database_it_cannot_open_ends_the_thread_with_a_warning(tmp_path, caplog):
     started = time.monotonic()
