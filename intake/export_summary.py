@@ -56,7 +56,9 @@ def _fraud_flag_count(db: sqlite_utils.Database) -> int | str:
 
 def _status_counts(db: sqlite_utils.Database, filters: Filters) -> dict[str, int]:
     cond, params = filters.where()
-    sql = f"SELECT s.account_status, count(*) FROM submissions s WHERE {cond} GROUP BY 1"
+    sql = (
+        f"SELECT s.account_status, count(*) FROM submissions_with_matches s WHERE {cond} GROUP BY 1"
+    )
     return dict(db.execute(sql, params).fetchall())
 
 

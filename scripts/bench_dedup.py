@@ -52,7 +52,9 @@ def quality(db, truth: list[tuple[str, str]]) -> dict:
     ``ref`` (its source_ref) is its index in the truth. False pairs within one household are
     household members merged."""
     by_person = defaultdict(list)
-    rows = db.execute("SELECT source_ref, person_id FROM submissions WHERE source_ref IS NOT NULL")
+    rows = db.execute(
+        "SELECT source_ref, person_id FROM submissions_with_matches WHERE source_ref IS NOT NULL"
+    )
     for ref, pid in rows:
         by_person[pid].append(truth[int(ref)])
     tp = fp = merged_household = 0

@@ -104,7 +104,7 @@ def batch_candidates(db) -> dict[tuple[int, int], list[str]]:
 
 
 def partition(db) -> tuple[set[frozenset], dict[int, str]]:
-    pids = dict(db.execute("SELECT id, person_id FROM submissions").fetchall())
+    pids = dict(db.execute("SELECT id, person_id FROM submissions_with_matches").fetchall())
     groups: dict[str, set[int]] = {}
     for i, p in pids.items():
         groups.setdefault(p, set()).add(i)

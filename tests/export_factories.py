@@ -39,8 +39,11 @@ def gen_submission(db, **fields: Any) -> dict:
     for column in ("harms", "consents", "raw", "flags"):
         if column in row and not isinstance(row[column], str):
             row[column] = json.dumps(row[column], ensure_ascii=False)
+    result = {c: row.pop(c) for c in ("person_id", "matched_at") if c in row}
     row["id"] = db["submissions"].insert(row).last_pk
-    return row
+    if result:  # the match results live in their own table (schema V9)
+        db["match_results"].insert({"id": row["id"], **result})
+    return {**row, **result}
 
 
 def gen_pair(db, id_l: int, id_r: int, *, kind: str = "dedup", band: str = "review") -> None:

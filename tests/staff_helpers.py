@@ -59,11 +59,14 @@ def add_submission(db, **fields) -> int:
     }
     row.update(record_keys({f: row.get(f) for f in _FIELDS}))
     row.setdefault("raw", json.dumps({f: row.get(f) for f in _FIELDS}, ensure_ascii=False))
+    result = {c: row.pop(c) for c in ("person_id", "matched_at") if c in row}
     names = list(row)
     cursor = db.execute(
         f"INSERT INTO submissions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         [row[n] for n in names],
     )
+    if result:  # the match results live in their own table (schema V9)
+        db["match_results"].insert({"id": cursor.lastrowid, **result})
     return cursor.lastrowid
 
 

@@ -168,7 +168,7 @@ def test_import_claims_become_submissions(db, tmp_path):
     )
     rep = import_claims(db, path)
     assert (rep.loaded, rep.rejected) == (2, 1)
-    subs = list(db.query("SELECT * FROM submissions ORDER BY source_line"))
+    subs = list(db.query("SELECT * FROM submissions_with_matches ORDER BY source_line"))
     assert [s["source_ref"] for s in subs] == ["R-1", "R-3"]
     assert all(s["source"] == "import:naver form.csv" for s in subs)
     assert all(CLAIM_REF.match(s["ref"]) for s in subs)

@@ -78,7 +78,7 @@ def errors(response) -> dict[str, str]:
 
 
 def only_row(db) -> dict:
-    rows = list(db.query("SELECT id FROM submissions"))
+    rows = list(db.query("SELECT id FROM submissions_with_matches"))
     assert len(rows) == 1
     return get_submission(db, rows[0]["id"])
 
@@ -431,7 +431,7 @@ def test_honeypot_is_held_silently_with_the_same_receipt(make_app):
     assert response.status_code == 303
     assert REF.sub("CL-REF", receipt_html(client)) == normal
     db = store.connect(app.config["DB"])
-    held = [r for r in db.query("SELECT * FROM submissions WHERE held = 1")]
+    held = [r for r in db.query("SELECT * FROM submissions_with_matches WHERE held = 1")]
     assert len(held) == 1 and held[0]["hold_reason"] == "honeypot"
     assert len(outbox(app)) == 1  # no confirmation mail for the held one
 
@@ -689,7 +689,9 @@ def test_no_pii_in_logs(make_app, caplog):
 def test_real_matcher_runs_after_submit_and_groups_a_repeat_filing(client, db):
     post_claim(client)
     post_claim(client, phone="010 1234 5678", email="hong.gildong@naver.com")
-    rows = list(db.query("SELECT id, person_id, matched_at FROM submissions ORDER BY id"))
+    rows = list(
+        db.query("SELECT id, person_id, matched_at FROM submissions_with_matches ORDER BY id")
+    )
     assert len(rows) == 2 and all(r["person_id"] for r in rows)
     assert rows[0]["person_id"] == rows[1]["person_id"]
 

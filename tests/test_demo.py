@@ -20,9 +20,13 @@ def test_demo_fills_a_living_system(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     db = store.connect(path)
     submissions = db["submissions"].count
-    persons = db.execute("SELECT COUNT(DISTINCT person_id) FROM submissions").fetchone()[0]
+    persons = db.execute(
+        "SELECT COUNT(DISTINCT person_id) FROM submissions_with_matches"
+    ).fetchone()[0]
     assert submissions > 120 and persons <= 125  # duplicates folded into persons
-    statuses = {r[0] for r in db.execute("SELECT DISTINCT account_status FROM submissions")}
+    statuses = {
+        r[0] for r in db.execute("SELECT DISTINCT account_status FROM submissions_with_matches")
+    }
     assert {"verified", "unverified"} <= statuses
     assert db["accounts"].count >= 800
     for email, _role, password in (

@@ -120,8 +120,8 @@ def test_new_list_rechecks_everyone(db, tmp_path):
 def test_one_account_claimed_by_several_persons_goes_to_review(listed):
     a = add(listed, name="김민준", email="minjun@naver.com")
     b = add(listed, name="김민준", phone="010-1234-5678", birth_date="1990-01-01")
-    listed.execute("UPDATE submissions SET person_id = 'P-A' WHERE id = ?", [a])
-    listed.execute("UPDATE submissions SET person_id = 'P-B' WHERE id = ?", [b])
+    listed.execute("INSERT OR REPLACE INTO match_results (id, person_id) VALUES (?, 'P-A')", [a])
+    listed.execute("INSERT OR REPLACE INTO match_results (id, person_id) VALUES (?, 'P-B')", [b])
     report = run_link(listed)
     assert report.shared_accounts == 1 and report.sent_to_review == 2
     assert {row(listed, s)["account_status"] for s in (a, b)} == {"probable"}
@@ -135,7 +135,9 @@ def test_one_account_claimed_by_several_persons_goes_to_review(listed):
 def test_same_person_twice_is_not_a_fraud_signal(listed):
     a = add(listed, name="김민준", email="minjun@naver.com")
     b = add(listed, name="김민준", phone="010-1234-5678")
-    listed.execute("UPDATE submissions SET person_id = 'P-A' WHERE id IN (?, ?)", [a, b])
+    listed.conn.executemany(
+        "INSERT OR REPLACE INTO match_results (id, person_id) VALUES (?, 'P-A')", [[a], [b]]
+    )
     run_link(listed)
     assert fraud_flags(listed) == []
     assert {row(listed, s)["account_status"] for s in (a, b)} == {"verified"}
@@ -287,7 +289,7 @@ def test_link_many_equals_link_per_claim(listed):
         add(listed, **r)
     rows = listed.execute(
         "SELECT id, person_id, k_name, k_email, k_phone, k_phone_tail, k_birth, k_postcode,"
-        " k_addr, k_unit FROM submissions ORDER BY id"
+        " k_addr, k_unit FROM submissions_with_matches ORDER BY id"
     ).fetchall()
     linker = Linker(listed)
     decisions = {(rows[0][0], 1): "different", (rows[4][0], 1): "same"}

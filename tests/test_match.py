@@ -254,7 +254,9 @@ def add(db, **kw):
 
 
 def persons(db):
-    return dict(db.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall())
+    return dict(
+        db.execute("SELECT id, person_id FROM submissions_with_matches ORDER BY id").fetchall()
+    )
 
 
 def test_duplicates_merge_and_household_stays_apart(sdb):
@@ -302,7 +304,7 @@ def test_person_ids_stable_across_runs_and_new_submissions(sdb):
     run_match(sdb)
     before = persons(sdb)
     assert before[a] == person_id(
-        sdb.execute("SELECT ref FROM submissions WHERE id=?", [a]).fetchone()[0]
+        sdb.execute("SELECT ref FROM submissions_with_matches WHERE id=?", [a]).fetchone()[0]
     )
     b = add(sdb, **{**MINJUN, "email": "new@gmail.com"})
     run_match(sdb)

@@ -108,14 +108,32 @@ def test_small_batch_into_bigger_store_keeps_indexes(sdb):
     sdb.conn.execute("COMMIT")
 
 
-@pytest.mark.parametrize("bulk", [0, 10_000])  # joined UPDATE from a temp table / per row
-def test_set_persons_writes_person_and_stamp_in_one_pass(sdb, monkeypatch, bulk):
-    monkeypatch.setattr("intake.store.matches._BULK_UPDATE", bulk)
+@pytest.mark.parametrize("stored", [0, 50])  # index rebuilt once / kept and updated per row
+def test_set_persons_writes_person_and_stamp_in_one_pass(sdb, stored):
+    if stored:  # match results already stored for more rows than this write brings
+        old = [insert_submission(sdb, {"name": f"박지호{i}"})[0] for i in range(stored)]
+        set_persons(sdb, [(f"P-OLD{i:05d}", i) for i in old], old)
     ids = [insert_submission(sdb, {"name": f"이서연{i}"})[0] for i in range(4)]
+    plans = []
+    sdb.conn.set_trace_callback(plans.append)
     set_persons(sdb, [("P-A", ids[0]), ("P-B", ids[1])], [ids[1], ids[2]])
-    rows = sdb.execute("SELECT id, person_id, matched_at IS NOT NULL FROM submissions").fetchall()
+    sdb.conn.set_trace_callback(None)
+    rows = sdb.execute(
+        "SELECT id, person_id, matched_at IS NOT NULL FROM submissions_with_matches"
+        " WHERE id >= ? ORDER BY id",
+        [ids[0]],
+    ).fetchall()
     assert rows == [(ids[0], "P-A", 0), (ids[1], "P-B", 1), (ids[2], None, 1), (ids[3], None, 0)]
-    assert [n for n, _ in _index_sql(sdb)].count("submissions_person") == 1
+    dropped = any(sql.startswith('DROP INDEX "match_results_person"') for sql in plans)
+    assert dropped == (not stored)
+    assert [n for n, _ in secondary_indexes(sdb, "match_results")] == ["match_results_person"]
+    if stored:  # the old rows are untouched
+        assert (
+            sdb.execute(
+                "SELECT count(*) FROM match_results WHERE person_id LIKE 'P-OLD%'"
+            ).fetchone()[0]
+            == stored
+        )
 
 
 def test_full_run_on_synthetic_store_same_persons_twice(sdb):
@@ -124,11 +142,16 @@ def test_full_run_on_synthetic_store_same_persons_twice(sdb):
     for r in recs:
         insert_submission(sdb, {f: r.get(f) for f in ("name", "email", "phone", "birth_date")})
     first = run_match(sdb, full=True)
-    p1 = sdb.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall()
+    p1 = sdb.execute("SELECT id, person_id FROM submissions_with_matches ORDER BY id").fetchall()
     run_match(sdb, full=True)
-    assert sdb.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall() == p1
+    assert (
+        sdb.execute("SELECT id, person_id FROM submissions_with_matches ORDER BY id").fetchall()
+        == p1
+    )
     assert first.persons < len(recs)
-    unmatched = sdb.execute("SELECT count(*) FROM submissions WHERE matched_at IS NULL")
+    unmatched = sdb.execute(
+        "SELECT count(*) FROM submissions_with_matches WHERE matched_at IS NULL"
+    )
     assert unmatched.fetchone()[0] == 0
 
 
@@ -215,7 +238,12 @@ def test_writes_join_an_open_transaction_and_roll_back_with_it(sdb):
         assert sdb.conn.in_transaction  # the inner writes did not commit
         raise RuntimeError("fail after the writes")
     assert sdb.execute("SELECT count(*) FROM pairs").fetchone()[0] == 0
-    assert sdb.execute("SELECT person_id FROM submissions WHERE id = ?", [a]).fetchone()[0] is None
+    assert (
+        sdb.execute("SELECT person_id FROM submissions_with_matches WHERE id = ?", [a]).fetchone()[
+            0
+        ]
+        is None
+    )
     with transaction(sdb):
         write_pairs(sdb, [pair])
     assert not sdb.conn.in_transaction

@@ -199,6 +199,34 @@ def test_bulk_pair_write_stores_the_same_rows_and_indexes(tmp_path, monkeypatch,
     assert matches.link_edges(db)[0][:2] == (1, 3)  # the rebuilt pairs_band/pairs_r serve
 
 
+@pytest.mark.parametrize("links", [0, 200])
+def test_bulk_pair_rewrite_deletes_old_pairs_without_their_indexes(tmp_path, monkeypatch, links):
+    """A full run's delete of the old dedup pairs goes through no secondary index when the
+    new pairs will rebuild them anyway (~10 s for 700k pairs otherwise); link pairs stay, and
+    when they outnumber the new pairs the indexes are kept and updated."""
+    from intake import store
+    from intake.store import matches
+
+    db = store.connect(tmp_path / "p.db")
+    before = _pair_indexes(db)
+    monkeypatch.setattr(matches, "_BULK_PAIRS", 1)
+    link_rows = [("link", i, 1, 0.9, 4.0, "link", "[]", "email", "t") for i in range(links)]
+    db.conn.executemany(
+        f"INSERT INTO pairs ({matches.PAIR_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", link_rows
+    )
+    matches.write_pairs(db, _pair_rows(30))
+    trace = []
+    db.conn.set_trace_callback(trace.append)
+    matches.write_pairs(db, _pair_rows(40), replace_all=True)
+    db.conn.set_trace_callback(None)
+    delete = next(k for k, sql in enumerate(trace) if sql.startswith("DELETE FROM pairs"))
+    drops = [k for k, sql in enumerate(trace) if sql.startswith("DROP INDEX")]
+    assert drops == ([] if links else [delete - 2, delete - 1])
+    assert _pair_indexes(db) == before
+    assert db.execute("SELECT count(*) FROM pairs WHERE kind = 'link'").fetchone()[0] == links
+    assert db.execute("SELECT count(*) FROM pairs WHERE kind = 'dedup'").fetchone()[0] == 80
+
+
 def test_bulk_pair_write_failure_keeps_old_pairs_and_indexes(tmp_path, monkeypatch):
     from intake import store
     from intake.store import matches
@@ -237,7 +265,7 @@ def _claims_store(tmp_path, name: str):
 
 
 def _persons(db):
-    return db.execute("SELECT id, person_id FROM submissions ORDER BY id").fetchall()
+    return db.execute("SELECT id, person_id FROM submissions_with_matches ORDER BY id").fetchall()
 
 
 @pytest.mark.parametrize("same_decision", [False, True])
@@ -266,7 +294,10 @@ def test_full_run_column_wise_persons_equal_the_generic_path(tmp_path, monkeypat
     assert got.persons == len({p for _, p in _persons(fast)}) < len(_persons(fast))
     assert got.persons_changed == len(_persons(fast))
     assert (
-        fast.execute("SELECT count(*) FROM submissions WHERE matched_at IS NULL").fetchone()[0] == 0
+        fast.execute(
+            "SELECT count(*) FROM submissions_with_matches WHERE matched_at IS NULL"
+        ).fetchone()[0]
+        == 0
     )
     assert fast.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall() == indexes
     again = run_match(fast, full=True)  # nothing changed: no person id rewritten
@@ -280,7 +311,9 @@ def test_full_run_person_write_leaves_rows_after_the_read_alone(tmp_path):
     last = db.execute("SELECT max(id) FROM submissions").fetchone()[0]
     changed = matches.set_persons_full(db, [(1, "P-EXPLICIT")], last - 2)
     assert changed == last - 2
-    rows = db.execute("SELECT id, ref, person_id, matched_at FROM submissions").fetchall()
+    rows = db.execute(
+        "SELECT id, ref, person_id, matched_at FROM submissions_with_matches ORDER BY id"
+    ).fetchall()
     assert rows[0][2] == "P-EXPLICIT"
     for i, ref, person, stamp in rows[1:]:
         if i > last - 2:

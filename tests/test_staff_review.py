@@ -105,7 +105,9 @@ def test_queue_order_most_useful_first(db):
     assert (flagged[0]["id_l"], flagged[0]["fraud"]) == (ids[0], 1)
     # a large cluster moves up too
     for sid in (ids[0], *[add_submission(db, name="x") for _ in range(6)]):
-        db.execute("UPDATE submissions SET person_id = 'P-BIG00000' WHERE id = ?", [sid])
+        db.execute(
+            "INSERT OR REPLACE INTO match_results (id, person_id) VALUES (?, 'P-BIG00000')", [sid]
+        )
     order = [r["id_l"] for r in review_store.queue(db)]
     assert order == [ids[2], ids[0], ids[4]]
 
@@ -140,7 +142,9 @@ def test_pair_page_shows_differences_explanation_and_clusters(client, db, review
     a, b, *_ = _people(db)
     other = add_submission(db, name="김민준", email="other@daum.net")
     for sid in (a, other):
-        db.execute("UPDATE submissions SET person_id = 'P-LEFT0000' WHERE id = ?", [sid])
+        db.execute(
+            "INSERT OR REPLACE INTO match_results (id, person_id) VALUES (?, 'P-LEFT0000')", [sid]
+        )
     add_pair(db, "dedup", a, b, 0.7)
     html = client.get(f"/staff/review/dedup/{a}/{b}").data.decode()
     assert "김민<mark>준</mark>" in html and "김민<mark>중</mark>" in html
@@ -175,7 +179,9 @@ def test_link_pair_page_compares_with_the_account_row(client, db, reviewer):
 def test_split_records_different_against_auto_links(client, db, reviewer):
     a, b, c, _d = _people(db)
     for sid in (a, b, c):
-        db.execute("UPDATE submissions SET person_id = 'P-SPLIT000' WHERE id = ?", [sid])
+        db.execute(
+            "INSERT OR REPLACE INTO match_results (id, person_id) VALUES (?, 'P-SPLIT000')", [sid]
+        )
     add_pair(db, "dedup", a, b, 0.99, band="link")
     add_pair(db, "dedup", b, c, 0.97, band="link")
     page = client.get("/staff/persons/P-SPLIT000")
@@ -191,7 +197,9 @@ def test_split_records_different_against_auto_links(client, db, reviewer):
 def test_lawyer_sees_person_but_no_split_button(client, db):
     a, b, *_ = _people(db)
     for sid in (a, b):
-        db.execute("UPDATE submissions SET person_id = 'P-LAW00000' WHERE id = ?", [sid])
+        db.execute(
+            "INSERT OR REPLACE INTO match_results (id, person_id) VALUES (?, 'P-LAW00000')", [sid]
+        )
     lawyer = make_user(db, "lawyer")
     login(client, lawyer["email"])
     html = client.get("/staff/persons/P-LAW00000").data.decode()

@@ -68,7 +68,9 @@ def test_search_email_by_mailbox(db, people, query, who):
 
 
 def test_search_claim_reference_typed_loosely(db, people):
-    ref = next(iter(db.query("SELECT ref FROM submissions WHERE id = ?", [people["ryu"]])))["ref"]
+    ref = next(
+        iter(db.query("SELECT ref FROM submissions_with_matches WHERE id = ?", [people["ryu"]]))
+    )["ref"]
     loose = ref.lower().replace("-", " ").replace("0", "o")
     assert _ids(db, loose) == {people["ryu"]}
 
@@ -113,9 +115,9 @@ def test_search_page_for_each_role_and_not_audited(client, db, people):
 
 
 def _person(db, sid):
-    return next(iter(db.query("SELECT person_id FROM submissions WHERE id = ?", [sid])))[
-        "person_id"
-    ]
+    return next(
+        iter(db.query("SELECT person_id FROM submissions_with_matches WHERE id = ?", [sid]))
+    )["person_id"]
 
 
 @pytest.fixture
@@ -196,7 +198,7 @@ def test_link_decision_updates_account_status_at_once(client, db, reviewer, tmp_
     import_accounts(db, listing)
     sid = add_submission(db, name="홍길동", email="minjun@naver.com")  # listed login, other name
     link.run_link(db)
-    row = next(iter(db.query("SELECT * FROM submissions WHERE id = ?", [sid])))
+    row = next(iter(db.query("SELECT * FROM submissions_with_matches WHERE id = ?", [sid])))
     assert row["account_status"] == "probable"
     url = f"/staff/review/link/{sid}/{row['account_row']}"
     assert client.get(url).status_code == 200
@@ -210,6 +212,6 @@ def test_link_decision_updates_account_status_at_once(client, db, reviewer, tmp_
 
 
 def _status(db, sid):
-    return next(iter(db.query("SELECT account_status FROM submissions WHERE id = ?", [sid])))[
-        "account_status"
-    ]
+    return next(
+        iter(db.query("SELECT account_status FROM submissions_with_matches WHERE id = ?", [sid]))
+    )["account_status"]

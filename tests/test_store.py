@@ -69,3 +69,45 @@ def test_pragmas_are_set_for_the_block_and_put_back_after_an_error(tmp_path):
         assert read() == (-4096, 2)
         raise RuntimeError("the bulk job failed")
     assert read() == before != (-4096, 2)
+
+
+def test_v9_moves_persons_and_stamps_to_match_results(tmp_path):
+    """A V8 store's person ids and match stamps survive the move to their own table; the
+    wide table loses both columns, a killed import's statements for their dropped indexes
+    are forgotten, and the view gives every submission with its two columns back."""
+    path = tmp_path / "v8.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in schema.MIGRATIONS[:8]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 8")
+    rows = [
+        ("CL-AAAA-0001", "P-AAAA0001", "2026-11-01T00:00:00+00:00"),
+        ("CL-AAAA-0002", "P-AAAA0001", "2026-11-01T00:00:00+00:00"),
+        ("CL-AAAA-0003", "P-AAAA0003", None),  # reclustered, not yet matched itself
+        ("CL-AAAA-0004", None, None),  # never matched
+    ]
+    conn.executemany(
+        "INSERT INTO submissions (ref, source, submitted_at, person_id, matched_at)"
+        " VALUES (?, 'web', '2026-11-01T00:00:00+00:00', ?, ?)",
+        rows,
+    )
+    conn.execute(
+        "INSERT INTO deferred_indexes SELECT name, sql FROM sqlite_master"
+        " WHERE name = 'submissions_person'"
+    )
+    conn.execute("DROP INDEX submissions_person")
+    conn.close()
+    db = store.connect(path)
+    assert store.schema_version(db) == 9
+    got = db.execute(
+        "SELECT ref, person_id, matched_at FROM submissions_with_matches ORDER BY id"
+    ).fetchall()
+    assert got == rows
+    assert db.execute("SELECT count(*) FROM match_results").fetchone()[0] == 3
+    columns = {c.name for c in db["submissions"].columns}
+    assert not {"person_id", "matched_at"} & columns
+    assert db.execute("SELECT count(*) FROM deferred_indexes").fetchone()[0] == 0
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM submissions_with_matches WHERE person_id = 'P-X'"
+    ).fetchall()
+    assert "match_results_person" in str(plan)

@@ -219,7 +219,7 @@ def fraud_flags(db: sqlite_utils.Database, *, many_accounts: int = 3) -> list[di
     rows = db.execute(
         """
         SELECT account_row, group_concat(id), count(DISTINCT coalesce(person_id, 'S' || id))
-        FROM submissions
+        FROM submissions_with_matches
         WHERE account_row IS NOT NULL AND account_status IN ('verified', 'probable')
         GROUP BY account_row
         HAVING count(DISTINCT coalesce(person_id, 'S' || id)) > 1

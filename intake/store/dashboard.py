@@ -55,9 +55,11 @@ def counts(db: sqlite_utils.Database, *, today: str | None = None) -> dict:
         ),
         "submissions_total": _scalar(db, "SELECT COUNT(*) FROM submissions"),
         "persons": _scalar(
-            db, "SELECT COUNT(DISTINCT person_id) FROM submissions WHERE person_id IS NOT NULL"
+            db, "SELECT COUNT(DISTINCT person_id) FROM match_results WHERE person_id IS NOT NULL"
         ),
-        "unmatched": _scalar(db, "SELECT COUNT(*) FROM submissions WHERE person_id IS NULL"),
+        "unmatched": _scalar(
+            db, "SELECT COUNT(*) FROM submissions_with_matches WHERE person_id IS NULL"
+        ),
         "verified": statuses.get("verified", 0),
         "probable": statuses.get("probable", 0),
         "unverified": statuses.get("unverified", 0),

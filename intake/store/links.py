@@ -41,7 +41,8 @@ def submissions_to_link(
     last = 0
     while True:
         rows = db.execute(
-            f"SELECT {SUBMISSION_KEYS} FROM submissions WHERE id > ? {where} ORDER BY id LIMIT ?",
+            f"SELECT {SUBMISSION_KEYS} FROM submissions_with_matches"
+            f" WHERE id > ? {where} ORDER BY id LIMIT ?",
             [last, chunk],
         ).fetchall()
         if not rows:
@@ -59,7 +60,7 @@ def count_to_link(db: sqlite_utils.Database, *, full: bool) -> int:
 def submission_keys(db: sqlite_utils.Database, submission_id: int) -> tuple | None:
     """The key row of one submission (same column order as the batch)."""
     return db.execute(
-        f"SELECT {SUBMISSION_KEYS} FROM submissions WHERE id = ?", [submission_id]
+        f"SELECT {SUBMISSION_KEYS} FROM submissions_with_matches WHERE id = ?", [submission_id]
     ).fetchone()
 
 
@@ -165,7 +166,7 @@ def shared_accounts(
     A submission not yet deduplicated (no person_id) counts as its own person.
     """
     sql = (
-        "SELECT account_row, group_concat(id) FROM submissions"
+        "SELECT account_row, group_concat(id) FROM submissions_with_matches"
         " WHERE account_row IS NOT NULL AND account_status IN ('verified', 'probable')"
     )
     params: list[Any] = []

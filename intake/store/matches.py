@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import sqlite_utils
 
 from . import now
-from .submissions import deferred_indexes, secondary_indexes
+from .submissions import secondary_indexes
 
 KEY_SELECT = "id, k_name, k_email, k_phone, k_birth, k_postcode, k_addr, k_unit"
 """Columns in ``intake.match.frame.RECORD_COLUMNS`` order."""
@@ -32,14 +32,18 @@ def key_rows(db: sqlite_utils.Database) -> tuple[list[tuple], list[tuple]]:
     db.conn.execute(f"PRAGMA cache_size = -{BATCH_CACHE_KIB}")
     keys, meta = [], []
     cur = db.conn.execute(
-        f"SELECT {KEY_SELECT}, ref, submitted_at, person_id, matched_at FROM submissions"
-        " ORDER BY id"
+        f"SELECT {_qualified(KEY_SELECT)}, s.ref, s.submitted_at, m.person_id, m.matched_at"
+        " FROM submissions AS s LEFT JOIN match_results AS m ON m.id = s.id ORDER BY s.id"
     )
     while batch := cur.fetchmany(50_000):
         for row in batch:
             keys.append(row[:8])
             meta.append(row[8:])
     return keys, meta
+
+
+def _qualified(columns: str, alias: str = "s") -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
 
 
 def record(db: sqlite_utils.Database, submission_id: int) -> dict | None:
@@ -291,9 +295,12 @@ def write_pairs(
     with transaction(db):
         dropped = []
         if replace_all:
+            if isinstance(rows, Sized) and len(rows) >= _BULK_PAIRS:  # before the delete too:
+                kept = conn.execute(  # ~10 s for 700k pairs through their two indexes
+                    "SELECT count(*) FROM pairs WHERE kind < 'dedup' OR kind > 'dedup'"
+                ).fetchone()[0]
+                dropped = _drop_indexes(db, "pairs", len(rows), stored=kept)
             conn.execute("DELETE FROM pairs WHERE kind = 'dedup'")
-            if isinstance(rows, Sized) and len(rows) >= _BULK_PAIRS:
-                dropped = _drop_pair_indexes(db, len(rows))
         cur = conn.executemany(
             f"INSERT OR REPLACE INTO pairs ({PAIR_COLUMNS})"
             " VALUES ('dedup', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -307,17 +314,22 @@ def write_pairs(
 _BULK_PAIRS = 50_000
 
 
-def _drop_pair_indexes(db: sqlite_utils.Database, incoming: int) -> list[str]:
-    """Inside a transaction, before a bulk insert: drop the secondary ``pairs`` indexes when
-    the rows coming are at least as many as those left; returns their CREATE statements.
+def _drop_indexes(
+    db: sqlite_utils.Database, table: str, incoming: int, *, stored: int | None = None
+) -> list[str]:
+    """Inside a transaction, before a bulk write: drop the secondary indexes of ``table``
+    (``pairs`` or ``match_results``) when the rows coming are at least as many as those
+    stored (``stored``: the rows that will be left, when the caller is about to delete some);
+    returns their CREATE statements for the caller to run after the write.
 
     Why: a full run inserts ~700k pairs at a million submissions; maintaining ``pairs_r`` and
     ``pairs_band`` row by row cost ~5 s there, building them once after ~2.8 s. DDL is
     transactional, so a failure restores them."""
-    left = db.conn.execute("SELECT count(*) FROM pairs").fetchone()[0]
-    if incoming < left:
+    if stored is None:
+        stored = db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if not incoming or incoming < stored:
         return []
-    rows = secondary_indexes(db, "pairs")
+    rows = secondary_indexes(db, table)
     for name, _ in rows:
         db.conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in rows]
@@ -393,7 +405,9 @@ def meta(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, tuple]:
         chunk = list(ids[i : i + 500])
         marks = ",".join("?" * len(chunk))
         for row in db.conn.execute(
-            f"SELECT id, ref, submitted_at, person_id FROM submissions WHERE id IN ({marks})", chunk
+            "SELECT s.id, s.ref, s.submitted_at, m.person_id FROM submissions AS s"
+            f" LEFT JOIN match_results AS m ON m.id = s.id WHERE s.id IN ({marks})",
+            chunk,
         ):
             out[row[0]] = row[1:]
     return out
@@ -404,40 +418,42 @@ def set_persons(
 ) -> None:
     """Write (person_id, submission id) updates and stamp ``matched`` ids, in one transaction.
 
-    A row that gets both is rewritten once; when most of the table changes (a full run) the
-    two indexes on these columns are rebuilt once instead of updated row by row."""
+    A row that gets both is written once; when the rows coming are at least as many as those
+    stored (a first batch run) the person index is rebuilt once instead of updated row by row."""
     at = now()
     person_of, matched = list(person_of), list(matched)
     stamp = set(matched)
-    both = [(p, at, i) for p, i in person_of if i in stamp]
+    both = [(i, p, at) for p, i in person_of if i in stamp]
     only_person = (
-        [(p, i) for p, i in person_of if i not in stamp] if len(both) < len(person_of) else []
+        [(i, p) for p, i in person_of if i not in stamp] if len(both) < len(person_of) else []
     )
-    done = {i for _, _, i in both}
-    only_stamp = [(at, i) for i in matched if i not in done]
+    done = {i for i, _, _ in both}
+    only_stamp = [(i, at) for i in matched if i not in done]
     conn = db.conn
-    with (
-        transaction(db),
-        deferred_indexes(db, len(person_of) + len(only_stamp), only=_PERSON_INDEXES),
-    ):
-        if len(both) > _BULK_UPDATE:  # one joined UPDATE: ~25% faster than a statement a row
-            conn.execute(f"PRAGMA temp.cache_size = -{BATCH_CACHE_KIB}")  # default: 2 MB
-            conn.execute("CREATE TEMP TABLE person_update (id INTEGER PRIMARY KEY, p TEXT)")
-            conn.executemany(
-                "INSERT INTO person_update VALUES (?, ?)", ((i, p) for p, _, i in both)
-            )
-            conn.execute(
-                "UPDATE submissions SET person_id = u.p, matched_at = ?"
-                " FROM person_update AS u WHERE submissions.id = u.id",
-                [at],
-            )
-            conn.execute("DROP TABLE temp.person_update")
-        else:
-            conn.executemany(
-                "UPDATE submissions SET person_id = ?, matched_at = ? WHERE id = ?", both
-            )
-        conn.executemany("UPDATE submissions SET person_id = ? WHERE id = ?", only_person)
-        conn.executemany("UPDATE submissions SET matched_at = ? WHERE id = ?", only_stamp)
+    with transaction(db):
+        # max(id), not count(*): O(log n) on the per-submit path (at most the rows stored)
+        stored = conn.execute("SELECT coalesce(max(id), 0) FROM match_results").fetchone()[0]
+        dropped = _drop_indexes(
+            db, "match_results", len(person_of) + len(only_stamp), stored=stored
+        )
+        conn.executemany(
+            "INSERT INTO match_results (id, person_id, matched_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id,"
+            " matched_at = excluded.matched_at",
+            both,
+        )
+        conn.executemany(
+            "INSERT INTO match_results (id, person_id) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id",
+            only_person,
+        )
+        conn.executemany(
+            "INSERT INTO match_results (id, matched_at) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET matched_at = excluded.matched_at",
+            only_stamp,
+        )
+        for sql in dropped:
+            conn.execute(sql)
 
 
 CANONICAL_PERSON_SQL = "'P-' || substr(ref, 4, 4) || substr(ref, 9, 4)"
@@ -454,39 +470,40 @@ def set_persons_full(
     and set its person id, in one transaction.
     ``explicit``: (submission id, person id) rows; every other row's person id is the canonical
     one of its own reference (``CANONICAL_PERSON_SQL``: the caller lists every row where that
-    is not its person). Returns how many person ids changed. ``rows``: how many rows the run
-    read; when every one of them changed, the second pass (stamping the unchanged) is skipped.
+    is not its person). Returns how many person ids changed. ``rows``: unused (kept for callers).
 
-    Why: one UPDATE statement, with SQLite computing most person ids, rewrites each row once
-    without a million Python tuples (``set_persons`` did this with a joined temporary table of
-    every row). The two indexes on these columns are rebuilt once."""
+    Why: the match results of the rows read are rewritten in one INSERT ... SELECT, with SQLite
+    computing most person ids from the references (read from the reference index, not the wide
+    table), and the person index is rebuilt once."""
     at = now()
     conn = db.conn
-    total = conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
-    person = (
-        "coalesce((SELECT u.p FROM temp.person_update AS u WHERE u.id = submissions.id),"
-        f" {CANONICAL_PERSON_SQL})"
-    )
-    with transaction(db), deferred_indexes(db, total, only=_PERSON_INDEXES):
+    person = f"coalesce(u.p, {CANONICAL_PERSON_SQL.replace('ref', 's.ref')})"
+    read = "FROM submissions AS s LEFT JOIN temp.person_update AS u ON u.id = s.id"
+    with transaction(db):
         conn.execute(f"PRAGMA temp.cache_size = -{BATCH_CACHE_KIB}")
         conn.execute("CREATE TEMP TABLE person_update (id INTEGER PRIMARY KEY, p TEXT NOT NULL)")
         conn.executemany("INSERT INTO person_update VALUES (?, ?)", explicit)
-        changed = conn.execute(
-            f"UPDATE submissions SET person_id = {person}, matched_at = ?"
-            f" WHERE id <= ? AND person_id IS NOT {person}",
+        if conn.execute("SELECT 1 FROM match_results WHERE id <= ?", [last_id]).fetchone():
+            changed = conn.execute(
+                f"SELECT count(*) {read} LEFT JOIN match_results AS m ON m.id = s.id"
+                f" WHERE s.id <= ? AND m.person_id IS NOT {person}",
+                [last_id],
+            ).fetchone()[0]
+        else:  # a first run: every row read gets its first person id
+            changed = conn.execute(
+                "SELECT count(*) FROM submissions WHERE id <= ?", [last_id]
+            ).fetchone()[0]
+        dropped = _drop_indexes(db, "match_results", last_id, stored=0)  # all rewritten
+        conn.execute("DELETE FROM match_results WHERE id <= ?", [last_id])
+        conn.execute(
+            f"INSERT INTO match_results (id, person_id, matched_at)"
+            f" SELECT s.id, {person}, ? {read} WHERE s.id <= ?",
             [at, last_id],
-        ).rowcount
-        if changed != rows:  # ``rows``: how many the run read; all changed (new store): done
-            conn.execute(
-                "UPDATE submissions SET matched_at = ? WHERE id <= ? AND matched_at IS NOT ?",
-                [at, last_id, at],
-            )
+        )
         conn.execute("DROP TABLE temp.person_update")
+        for sql in dropped:
+            conn.execute(sql)
     return changed
-
-
-_PERSON_INDEXES = ("submissions_person", "submissions_unmatched")
-_BULK_UPDATE = 5_000
 
 
 def load_model_params(db: sqlite_utils.Database) -> dict | None:

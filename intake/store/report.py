@@ -82,7 +82,7 @@ class Filters:
             own = _RANK.format(f"{alias}.account_status")
             cond += (
                 f" AND (CASE WHEN {alias}.person_id IS NULL THEN {own} ELSE ("
-                f"SELECT MIN({_RANK.format('x.account_status')}) FROM submissions x"
+                f"SELECT MIN({_RANK.format('x.account_status')}) FROM submissions_with_matches x"
                 f" WHERE x.person_id = {alias}.person_id) END) IN ({ranks})"
             )
         return cond, params
@@ -125,7 +125,9 @@ SUBMISSION_FIELDS = {
 def count_selected(db: sqlite_utils.Database, filters: Filters) -> int:
     """How many submissions the filters select (sizes the progress bar)."""
     cond, params = filters.where()
-    return db.execute(f"SELECT count(*) FROM submissions s WHERE {cond}", params).fetchone()[0]
+    return db.execute(
+        f"SELECT count(*) FROM submissions_with_matches s WHERE {cond}", params
+    ).fetchone()[0]
 
 
 def submission_rows(
@@ -134,7 +136,9 @@ def submission_rows(
     """Selected submissions in id order, as tuples of ``fields`` (keys of SUBMISSION_FIELDS)."""
     cond, params = filters.where()
     cols = ", ".join(SUBMISSION_FIELDS[f] for f in fields)
-    cursor = db.execute(f"SELECT {cols} FROM submissions s WHERE {cond} ORDER BY s.id", params)
+    cursor = db.execute(
+        f"SELECT {cols} FROM submissions_with_matches s WHERE {cond} ORDER BY s.id", params
+    )
     cursor.arraysize = 1000
     yield from cursor
 
@@ -161,12 +165,13 @@ def person_rows(db: sqlite_utils.Database, filters: Filters) -> Iterator[tuple]:
             cols.append(kst(f"s.{f}"))
         else:
             cols.append(f"s.{f}")
-    sql = f"SELECT {', '.join(cols)} FROM submissions s"
+    sql = f"SELECT {', '.join(cols)} FROM submissions_with_matches s"
     all_params: list = list(date_params)
     if cond != "1":
         sql += (
             f" WHERE (s.person_id IS NULL AND {cond}) OR s.person_id IN ("
-            f"SELECT s.person_id FROM submissions s WHERE s.person_id IS NOT NULL AND {cond})"
+            "SELECT s.person_id FROM submissions_with_matches s"
+            f" WHERE s.person_id IS NOT NULL AND {cond})"
         )
         all_params += params + params
     sql += " ORDER BY s.person_id, s.submitted_at, s.id"
@@ -195,12 +200,17 @@ def review_log_rows(db: sqlite_utils.Database, filters: Filters) -> Iterator[tup
     )
     if cond != "1":
         sql += (
-            f" WHERE d.id_l IN (SELECT s.id FROM submissions s WHERE {cond})"
-            f" OR (d.kind = 'dedup' AND d.id_r IN (SELECT s.id FROM submissions s WHERE {cond}))"
+            f" WHERE d.id_l IN ({_selected(cond)})"
+            f" OR (d.kind = 'dedup' AND d.id_r IN ({_selected(cond)}))"
         )
         params = params + params
     sql += " ORDER BY d.id"
     yield from db.execute(sql, params)
+
+
+def _selected(cond: str) -> str:
+    """A subquery of the ids of the selected submissions (``cond`` from ``Filters.where``)."""
+    return f"SELECT s.id FROM submissions_with_matches s WHERE {cond}"
 
 
 def pending_pairs(db: sqlite_utils.Database, filters: Filters) -> dict[str, int]:
@@ -213,8 +223,8 @@ def pending_pairs(db: sqlite_utils.Database, filters: Filters) -> dict[str, int]
     )
     if cond != "1":
         sql += (
-            f" AND (p.id_l IN (SELECT s.id FROM submissions s WHERE {cond})"
-            f" OR (p.kind = 'dedup' AND p.id_r IN (SELECT s.id FROM submissions s WHERE {cond})))"
+            f" AND (p.id_l IN ({_selected(cond)})"
+            f" OR (p.kind = 'dedup' AND p.id_r IN ({_selected(cond)})))"
         )
         params = params + params
     sql += " GROUP BY p.kind"
@@ -227,7 +237,7 @@ def filing_dates(db: sqlite_utils.Database, filters: Filters) -> list[tuple[str,
     sql = (
         f"SELECT date(s.submitted_at, '+9 hours') AS day,"
         " sum(s.source = 'web'), sum(s.source != 'web')"
-        f" FROM submissions s WHERE {cond} GROUP BY day ORDER BY day"
+        f" FROM submissions_with_matches s WHERE {cond} GROUP BY day ORDER BY day"
     )
     return [tuple(r) for r in db.execute(sql, params)]
 
@@ -235,7 +245,7 @@ def filing_dates(db: sqlite_utils.Database, filters: Filters) -> list[tuple[str,
 def held_count(db: sqlite_utils.Database, filters: Filters) -> int:
     """Selected submissions on hold (e.g. a fraud flag)."""
     cond, params = filters.where()
-    sql = f"SELECT count(*) FROM submissions s WHERE s.held AND {cond}"
+    sql = f"SELECT count(*) FROM submissions_with_matches s WHERE s.held AND {cond}"
     return db.execute(sql, params).fetchone()[0]
 
 

@@ -25,15 +25,15 @@ q AS (
         CASE WHEN p.kind = 'dedup' THEN r.name
              ELSE (SELECT a.name FROM accounts a WHERE a.id = p.id_r) END AS name_r,
         CASE WHEN l.person_id IS NULL THEN 1 ELSE
-            (SELECT COUNT(*) FROM submissions s WHERE s.person_id = l.person_id) END AS size_l,
+            (SELECT COUNT(*) FROM match_results s WHERE s.person_id = l.person_id) END AS size_l,
         CASE WHEN p.kind != 'dedup' OR r.person_id IS NULL THEN 1 ELSE
-            (SELECT COUNT(*) FROM submissions s WHERE s.person_id = r.person_id) END AS size_r,
+            (SELECT COUNT(*) FROM match_results s WHERE s.person_id = r.person_id) END AS size_r,
         (p.id_l IN (SELECT id FROM flagged)
          OR (p.kind = 'dedup' AND p.id_r IN (SELECT id FROM flagged))) AS fraud,
         EXISTS (SELECT 1 FROM decisions d WHERE {_LIVE} AND d.decision = 'skip') AS skipped
     FROM pairs p
-    JOIN submissions l ON l.id = p.id_l
-    LEFT JOIN submissions r ON p.kind = 'dedup' AND r.id = p.id_r
+    JOIN submissions_with_matches l ON l.id = p.id_l
+    LEFT JOIN submissions_with_matches r ON p.kind = 'dedup' AND r.id = p.id_r
     WHERE p.band = 'review'
       AND NOT EXISTS (SELECT 1 FROM decisions d WHERE {_LIVE} AND d.decision != 'skip')
 )
@@ -110,7 +110,7 @@ def get_pair(db: sqlite_utils.Database, kind: str, id_l: int, id_r: int) -> dict
 
 def get_submission(db: sqlite_utils.Database, submission_id: int) -> dict | None:
     """One submission row as a dict, or None."""
-    rows = list(db.query("SELECT * FROM submissions WHERE id = ?", [submission_id]))
+    rows = list(db.query("SELECT * FROM submissions_with_matches WHERE id = ?", [submission_id]))
     return dict(rows[0]) if rows else None
 
 
@@ -127,7 +127,8 @@ def cluster(db: sqlite_utils.Database, person_id: str | None, *, limit: int = 50
     return [
         dict(row)
         for row in db.query(
-            "SELECT * FROM submissions WHERE person_id = ? ORDER BY submitted_at, id LIMIT ?",
+            "SELECT * FROM submissions_with_matches WHERE person_id = ?"
+            " ORDER BY submitted_at, id LIMIT ?",
             [person_id, limit],
         )
     ]

@@ -65,7 +65,10 @@ def refresh_name_index(db: sqlite_utils.Database) -> int:
 
 
 def _rows(db: sqlite_utils.Database, where: str, params: list, why: str, limit: int) -> list:
-    sql = f"SELECT {_COLUMNS} FROM submissions WHERE {where} ORDER BY submitted_at DESC LIMIT ?"
+    sql = (
+        f"SELECT {_COLUMNS} FROM submissions_with_matches WHERE {where}"
+        " ORDER BY submitted_at DESC LIMIT ?"
+    )
     return [dict(r, why=why) for r in db.query(sql, [*params, limit])]
 
 

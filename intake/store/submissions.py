@@ -88,13 +88,13 @@ def insert_submission(db: sqlite_utils.Database, record: Mapping[str, Any]) -> t
 
 def get_submission(db: sqlite_utils.Database, submission_id: int) -> dict[str, Any] | None:
     """One submission by id (JSON columns decoded), or None."""
-    rows = db.execute("SELECT * FROM submissions WHERE id = ?", [submission_id])
+    rows = db.execute("SELECT * FROM submissions_with_matches WHERE id = ?", [submission_id])
     return decode(_first(rows))
 
 
 def get_by_ref(db: sqlite_utils.Database, ref: str) -> dict[str, Any] | None:
     """One submission by its claim reference (canonical ``CL-XXXX-XXXX``), or None."""
-    rows = db.execute("SELECT * FROM submissions WHERE ref = ?", [ref])
+    rows = db.execute("SELECT * FROM submissions_with_matches WHERE ref = ?", [ref])
     return decode(_first(rows))
 
 
