@@ -24,6 +24,7 @@ from typing import Any
 from .claim_rows import claim_row_builder
 from .imports import Table
 from .loading import account_row_builder, key_hasher
+from .pools import fork_pool
 from .refs import new_claim_refs
 from .store import now
 
@@ -149,8 +150,7 @@ def _claim_chunk_marshalled(chunk: list) -> bytes:
 
 def _in_pool(chunks: Iterator[list], init: tuple, workers: int) -> Iterator[Batch]:
     """``map(_claim_chunk, chunks)`` over a forked pool, at most 2 chunks per worker ahead."""
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_claims, initargs=init) as pool:
+    with fork_pool(workers, _init_claims, init) as pool:
         pending: deque = deque()  # bounded: memory stays constant however big the file
         for chunk in chunks:
             pending.append(pool.apply_async(_claim_chunk_marshalled, (chunk,)))

@@ -13,7 +13,6 @@ import codecs
 import csv
 import io
 import marshal
-import multiprocessing
 import os
 import re
 from collections import deque
@@ -25,6 +24,7 @@ from typing import Any
 from .imports import RowMapper, Table
 from .loading import prepare_claim
 from .normalize.keys import key_values
+from .pools import fork_pool
 from .refs import new_claim_refs
 from .store import now
 
@@ -192,10 +192,9 @@ def file_ranges(path: Path, size: int) -> Iterator[Range]:
 
 def _parsed(path: Path, init: tuple, workers: int) -> Iterator[tuple]:
     """Each range's (rows, rejects, last line, lines) in file order, parsed in a forked pool."""
-    ctx = multiprocessing.get_context("fork")
     ranges = file_ranges(path, RANGE_BYTES)
     todo: deque = deque()  # ranges to submit before reading more of ``ranges``
-    with ctx.Pool(workers, initializer=_init_range, initargs=init) as pool:
+    with fork_pool(workers, _init_range, init) as pool:
         pending: deque = deque()  # (range, async result), at most 2 per worker
 
         def submit(rng: Range) -> None:

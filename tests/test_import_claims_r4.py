@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,30 +104,22 @@ def test_range_path_is_used_with_workers(tmp_path, monkeypatch):
 
     real = claim_rows._range_chunk
     monkeypatch.setattr(claim_rows, "_range_chunk", lambda rng: seen.append(rng) or real(rng))
-    monkeypatch.setattr("intake.claim_rows.multiprocessing.get_context",
-                        lambda _: _InlineContext())  # fmt: skip
+    monkeypatch.setattr("intake.claim_rows.fork_pool", _inline_pool)
     path = tmp_path / "c.csv"
     path.write_bytes(CASES["lf"])
     rep = import_claims(store.connect(tmp_path / "s.db"), path, workers=2)
     assert rep.loaded > 0 and seen  # the rows came from byte ranges
 
 
-class _InlineContext:
-    """A stand-in for a fork context whose Pool runs tasks in this process (so a test can see
+@contextmanager
+def _inline_pool(workers, initializer, initargs):
+    """A stand-in for ``fork_pool`` whose pool runs tasks in this process (so a test can see
     which function the import used)."""
-
-    def Pool(self, workers, initializer, initargs):  # noqa: N802 - mirrors multiprocessing
-        initializer(*initargs)
-        return _InlinePool()
+    initializer(*initargs)
+    yield _InlinePool()
 
 
 class _InlinePool:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
     def apply_async(self, fn, args):
         value = fn(*args)
 

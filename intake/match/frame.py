@@ -15,6 +15,7 @@ from itertools import repeat
 
 import numpy as np
 
+from ..pools import finish
 from .compare import FIELDS, address_value, house_street
 from .names import block_forms, hangul_forms
 
@@ -143,8 +144,10 @@ class _NameForms:
         try:
             blocks, hangul = _forms_of(self.names[self.half :])
             first_blocks, first_hangul = self.pending.get()
-        finally:
+        except BaseException:
             self.pool.terminate()
+            raise
+        finish(self.pool)
         return first_blocks + blocks, first_hangul + hangul
 
 

@@ -21,7 +21,6 @@ through ``linkscore.link_results`` and store identical results.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections import deque
@@ -32,6 +31,7 @@ from typing import Any
 import sqlite_utils
 
 from ..loading import key_check, key_hasher
+from ..pools import fork_pool
 from ..store import accounts as store_accounts
 from ..store import links as store_links
 from ..store.links import LinkResult
@@ -238,8 +238,7 @@ def _linked_chunks(
         for rows in chunks:
             yield linker.link_many(rows, decisions)
         return
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=init) as pool:
+    with fork_pool(workers, _init_worker, init) as pool:
         pending: deque = deque()
         started = False
         for rows in chunks:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..pools import fork_pool
 from .compare import FIELDS
 
 PARALLEL_MIN_PAIRS = 200_000
@@ -63,7 +64,7 @@ def all_levels(field_levels: FieldLevels, model, frame, left, right) -> dict[str
     jobs = tasks(len(left))
     _JOB = (field_levels, model, frame, left, right)  # inherited by the fork, never pickled
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with fork_pool(workers) as pool:
             parts = pool.map(_levels_job, jobs, chunksize=1)
     finally:
         _JOB = None
