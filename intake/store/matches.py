@@ -470,7 +470,8 @@ def set_persons_full(
     and set its person id, in one transaction.
     ``explicit``: (submission id, person id) rows; every other row's person id is the canonical
     one of its own reference (``CANONICAL_PERSON_SQL``: the caller lists every row where that
-    is not its person). Returns how many person ids changed. ``rows``: unused (kept for callers).
+    is not its person). Returns how many person ids changed. ``rows``: how many rows the run
+    read (saves counting them on a first run, when every one of them changes).
 
     Why: the match results of the rows read are rewritten in one INSERT ... SELECT, with SQLite
     computing most person ids from the references (read from the reference index, not the wide
@@ -489,7 +490,9 @@ def set_persons_full(
                 f" WHERE s.id <= ? AND m.person_id IS NOT {person}",
                 [last_id],
             ).fetchone()[0]
-        else:  # a first run: every row read gets its first person id
+        elif rows is not None:  # a first run: every row read gets its first person id
+            changed = rows
+        else:
             changed = conn.execute(
                 "SELECT count(*) FROM submissions WHERE id <= ?", [last_id]
             ).fetchone()[0]
