@@ -55,10 +55,11 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
     cols = (
         "ref, source, source_ref, submitted_at, name, email, phone, address, postal_code,"
         " birth_date, harms, consent_at, email_confirmed_at, notice, notice_date, k_name,"
-        " k_email, k_phone, k_birth, k_addr, k_unit, person_id, matched_at, account_status,"
-        " account_id, account_score, held"
+        " k_email, k_phone, k_birth, k_addr, k_unit, account_status, account_id, account_score,"
+        " held"
     )
-    sql = f"INSERT INTO submissions ({cols}) VALUES ({', '.join('?' * 27)})"
+    sql = f"INSERT INTO submissions ({cols}) VALUES ({', '.join('?' * 25)})"
+    persons: list[tuple[int, str, str]] = []  # match_results rows (schema V9)
     statuses = ["verified"] * 6 + ["probable"] + ["unverified"] * 3
     batch, person, person_row = [], None, None
     conn.execute("BEGIN")
@@ -87,16 +88,20 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
             ref, "web" if i % 5 else "import:list.csv", f"{i:07d}" if i % 5 == 0 else None,
             at, name, email, phone, address, f"0{rng.randrange(1000, 9999)}", birth, harms,
             at, at if i % 2 else None, "email" if i % 3 else None, "2025-11-30" if i % 3 else None,
-            name, email, phone.replace(" ", ""), birth, road, unit, person, at, status,
+            name, email, phone.replace(" ", ""), birth, road, unit, status,
             f"{rng.randrange(10**9):010d}" if status != "unverified" else None,
             round(rng.uniform(0.5, 1.0), 4) if status != "unverified" else None,
             1 if i % 997 == 0 else 0,
         ))  # fmt: skip
+        persons.append((i + 1, person, at))
         if len(batch) == 20_000:
             conn.executemany(sql, batch)
             batch = []
     if batch:
         conn.executemany(sql, batch)
+    conn.executemany(
+        "INSERT INTO match_results (id, person_id, matched_at) VALUES (?, ?, ?)", persons
+    )
     # 1% of repeat filings have an open review pair, a few have decisions
     conn.execute(
         "INSERT INTO pairs (kind, id_l, id_r, probability, weight, band, explanation, updated_at)"

@@ -50,13 +50,16 @@ def build(path: Path, submissions: int, pairs: int, seed: int = 7) -> None:
             "source": "web",
             "submitted_at": f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:00:00+00:00",
             "ip_hash": f"ip{rng.randrange(submissions // 3 or 1)}",
-            "person_id": f"P-{i // 2:08d}",
             "raw": "{}",
             **record,
             **record_keys(record),
         }
         rows.append(row)
     db["submissions"].insert_all(rows, batch_size=5000)
+    db["match_results"].insert_all(  # schema V9: persons have their own table
+        ({"id": i + 1, "person_id": f"P-{i // 2:08d}"} for i in range(submissions)),
+        batch_size=5000,
+    )
     expl = json.dumps([{"field": "name", "level": "close", "bits": 3.0}])
     pair_rows = {}
     while len(pair_rows) < pairs:
