@@ -27,6 +27,7 @@ from .normalize.keys import key_values
 from .pools import fork_pool
 from .refs import new_claim_refs
 from .store import now
+from .store.imports import PackedClaims, pack_claims
 
 _CLAIM_FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date", "ref")
 
@@ -154,7 +155,7 @@ def range_batches(
 
 
 def _batches(results: Generator, start_after: int, batch_rows: int) -> Iterator:
-    rows: list = []
+    rows = PackedClaims()
     rejects: list = []
     last, n = start_after, 0
     try:
@@ -165,7 +166,7 @@ def _batches(results: Generator, start_after: int, batch_rows: int) -> Iterator:
             n += chunk_n
             if len(rows) >= batch_rows:
                 yield rows, rejects, last, n
-                rows, rejects, n = [], [], 0
+                rows, rejects, n = PackedClaims(), [], 0
         yield rows, rejects, last, n
     finally:
         results.close()  # ends the pool whatever happened to the caller
@@ -191,7 +192,8 @@ def file_ranges(path: Path, size: int) -> Iterator[Range]:
 
 
 def _parsed(path: Path, init: tuple, workers: int) -> Iterator[tuple]:
-    """Each range's (rows, rejects, last line, lines) in file order, parsed in a forked pool."""
+    """Each range's (PackedClaims, rejects, last line, lines) in file order, parsed in a forked
+    pool."""
     ranges = file_ranges(path, RANGE_BYTES)
     todo: deque = deque()  # ranges to submit before reading more of ``ranges``
     with fork_pool(workers, _init_range, init) as pool:
@@ -219,7 +221,8 @@ def _parsed(path: Path, init: tuple, workers: int) -> Iterator[tuple]:
                     break  # the file ends inside quotes: as one continuous parse reads it
                 rng = (rng[0], nxt[1], rng[2])
                 *out, clean = marshal.loads(pool.apply_async(_range_chunk, (rng,)).get())
-            yield tuple(out)
+            packed, count, *rest = out
+            yield (PackedClaims([packed] if count else [], count), *rest)
             refill()
 
 
@@ -231,8 +234,9 @@ def _init_range(path, enc, delimiter, start_after, mapper, header, source, impor
 
 
 def _range_chunk(rng: Range) -> bytes:
-    """marshal of (rows, rejects, last line, lines, clean) of one byte range; ``clean``: the
-    parse ended between records (else the range must be joined with the next one)."""
+    """marshal of (packed rows, rows, rejects, last line, lines, clean) of one byte range (the
+    rows as ``store.imports.pack_claims`` packs them, None without rows); ``clean``: the parse
+    ended between records (else the range must be joined with the next one)."""
     start, end, before = rng
     data = os.pread(_RANGE["fd"], end - start, start)
     enc = _RANGE["enc"] if start == 0 else RANGE_ENCODINGS[_RANGE["enc"]]
@@ -264,4 +268,5 @@ def _range_chunk(rng: Range) -> bytes:
         else:
             rejects.append((line, row, cells_))
     last = items[-1][0] if items else 0
-    return marshal.dumps((rows, rejects, last, len(items), clean))
+    packed = pack_claims(rows) if rows else None
+    return marshal.dumps((packed, len(rows), rejects, last, len(items), clean))

@@ -171,14 +171,17 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
             batches = in_reader_process(account_batches, **kwargs)
         else:
             batches = account_batches(**kwargs)
-    batch: list = []
+    batch = None  # the rows of the next commit: a list, or PackedClaims from range_batches
     last, pending = start_after, 0
     try:
         with no_gc_pauses() as gc_done:
             for rows, rejected_rows, last, n in batches:
                 for line, reason, cells in rejected_rows:
                     rejects.add(line, reason, cells)
-                batch += rows
+                if batch is None:
+                    batch = rows
+                else:
+                    batch += rows
                 loaded += len(rows)
                 rejected += len(rejected_rows)
                 pending += n
@@ -187,7 +190,8 @@ def _load(db, table, row, action, report, lines, insert_sql, init, workers, batc
                     if bar is not None:
                         bar.update(pending)
                     gc_done(pending)
-                    batch, pending = [], 0
+                    batch, pending = None, 0
+            batch = [] if batch is None else batch
             _commit(db, import_id, insert_sql, batch, last, loaded, rejected, rejects)
             if bar is not None:
                 bar.update(pending)
