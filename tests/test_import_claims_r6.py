@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_import_claims_r4 import ROWS, _InlineContext, _stored, _text
+from test_import_claims_r4 import ROWS, _inline_pool, _stored, _text
 
 from intake import store
 from intake.importing import import_claims
@@ -37,7 +37,9 @@ def _rows_with_types(db) -> list[tuple]:
 
 
 def _attached(db) -> set[str]:
-    return {r[1] for r in db.execute("PRAGMA database_list")}
+    """Attached databases besides the main one and SQLite's own temp schema (which any
+    temp table or schema change, e.g. a migration's DROP COLUMN, brings into the list)."""
+    return {r[1] for r in db.execute("PRAGMA database_list")} - {"temp"}
 
 
 def _new_store(path: Path):
@@ -68,8 +70,7 @@ def test_range_workers_send_packed_rows(tmp_path, monkeypatch):
         "intake.importing.store_imports.commit_claims",
         lambda db, i, rows, **kw: seen.append(rows) or real(db, i, rows, **kw),
     )
-    monkeypatch.setattr("intake.claim_rows.multiprocessing.get_context",
-                        lambda _: _InlineContext())  # fmt: skip
+    monkeypatch.setattr("intake.claim_rows.fork_pool", _inline_pool)
     path = tmp_path / "c.csv"
     path.write_bytes(_text(ROWS * 6).encode("utf-8"))
     rep = import_claims(store.connect(tmp_path / "s.db"), path, workers=2, batch_rows=7)
@@ -131,8 +132,7 @@ def test_a_claim_ref_collision_in_packed_rows_redoes_only_that_row(tmp_path, mon
         return [taken, taken, *claim_refs(n)][:n]
 
     monkeypatch.setattr("intake.claim_rows.new_claim_refs", colliding)
-    monkeypatch.setattr("intake.claim_rows.multiprocessing.get_context",
-                        lambda _: _InlineContext())  # fmt: skip
+    monkeypatch.setattr("intake.claim_rows.fork_pool", _inline_pool)
     path = tmp_path / "c.csv"
     path.write_bytes(_text(ROWS * 6).encode("utf-8"))
     rep = import_claims(db, path, workers=2)
