@@ -1,40 +1,71 @@
-"""Forked worker pools that end by closing, not terminating.
+"""Forked worker pools that cannot hang when they are stopped early.
 
-Why: ``with multiprocessing.Pool() as pool`` calls ``terminate()`` on exit, and
-``terminate()`` can hang for good: its clean-up takes the task queue's lock, which a worker
-that is just stopping may hold (CPython gh-78178, gh-73945, both open). The test suite hung
-this way once in an import under load. After a normal exit every task is done, so
-``close()`` + ``join()`` lets the workers read their stop sentinel and exit by themselves;
-``terminate()`` is left for errors and abandoned generators, where waiting is no option.
+Why not ``multiprocessing.Pool``: ``with Pool() as pool`` calls ``terminate()`` on exit, and
+``terminate()`` can block for good: it writes a stop sentinel into the result queue under a
+lock that a worker holds while it is blocked writing a big result no thread reads any more
+(CPython gh-78178, gh-96995, open). The test suite hung exactly so when a killed import (the
+consumer raising ``KeyboardInterrupt``) left 1 MB range results in flight.
+``concurrent.futures.ProcessPoolExecutor`` keeps reading results in its own thread, marks
+itself broken when a worker dies, and on shutdown waits only for the tasks already running.
+``ForkPool`` gives it the two ``Pool`` methods the callers use (``apply_async``, ``map``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
+from typing import Any
+
+
+class AsyncResult:
+    """``Pool.apply_async``'s result: ``get()`` waits and returns or re-raises."""
+
+    def __init__(self, future: Future) -> None:
+        self._future = future
+
+    def get(self, timeout: float | None = None) -> Any:
+        return self._future.result(timeout)
+
+
+class ForkPool:
+    """Worker processes forked from this one (they inherit its memory, nothing is pickled but
+    the arguments and results)."""
+
+    def __init__(self, workers: int, initializer: Callable | None = None, initargs: tuple = ()):
+        self._executor = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=initializer,
+            initargs=initargs,
+        )
+
+    def apply_async(self, fn: Callable, args: tuple = ()) -> AsyncResult:
+        return AsyncResult(self._executor.submit(fn, *args))
+
+    def map(self, fn: Callable, items: Iterable, chunksize: int = 1) -> list:
+        return list(self._executor.map(fn, items, chunksize=chunksize))
+
+    def finish(self) -> None:
+        """Every task is done: let the workers exit and wait for them."""
+        self._executor.shutdown(wait=True)
+
+    def stop(self) -> None:
+        """Stopped early: drop the queued tasks, wait for the running ones (each is bounded)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
 def fork_pool(
     workers: int, initializer: Callable | None = None, initargs: tuple = ()
-) -> Iterator[Pool]:
-    """A fork-context ``Pool`` of ``workers`` processes, closed and joined on a normal exit
-    and terminated on an exception (including ``GeneratorExit`` of an unfinished generator)."""
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer, initargs)
+) -> Iterator[ForkPool]:
+    """A ``ForkPool`` of ``workers`` processes, finished on a normal exit and stopped on an
+    exception (including ``GeneratorExit`` of an unfinished generator)."""
+    pool = ForkPool(workers, initializer, initargs)
     try:
         yield pool
     except BaseException:
-        pool.terminate()
+        pool.stop()
         raise
-    else:
-        finish(pool)
-    finally:
-        pool.join()
-
-
-def finish(pool: Pool) -> None:
-    """End a pool whose tasks are all done: its workers stop after their current task."""
-    pool.close()
-    pool.join()
+    pool.finish()

@@ -1,63 +1,89 @@
-"""Worker pools end by close + join after a normal exit: ``Pool.terminate()`` can hang for good
-(CPython gh-78178), and the suite once hung in it during an import."""
+"""Forked worker pools stop without hanging, whatever is in flight (the suite once hung in
+``multiprocessing.Pool.terminate()`` during a killed import: CPython gh-78178)."""
 
 from __future__ import annotations
 
-import csv
-from multiprocessing.pool import Pool
+import multiprocessing
+import os
+import threading
 
 import pytest
 
-from intake import store
-from intake.importing import import_claims
-from intake.pools import fork_pool
+from intake.pools import ForkPool, fork_pool
+
+BIG = 4 * 2**20  # a result far bigger than a pipe's buffer
 
 
 def _square(x: int) -> int:
     return x * x
 
 
-@pytest.fixture
-def terminations(monkeypatch):
-    calls = []
-    real = Pool.terminate
-
-    def recording(self):
-        calls.append(self)
-        return real(self)
-
-    monkeypatch.setattr(Pool, "terminate", recording)
-    return calls
+def _big(i: int) -> bytes:
+    return bytes([i % 256]) * BIG
 
 
-def test_a_pool_that_finished_is_closed_and_joined_not_terminated(terminations):
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def _bounded(fn, seconds: float = 60) -> None:
+    """Run ``fn`` in a thread; fail (rather than hang the suite) if it has not returned."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fn()
+        except BaseException as exc:  # handed to the test
+            errors.append(exc)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), "the pool did not stop"
+    if errors:
+        raise errors[0]
+
+
+def test_results_come_back_in_order_and_the_workers_exit():
     with fork_pool(2) as pool:
         assert pool.map(_square, range(10)) == [x * x for x in range(10)]
-        workers = list(pool._pool)
-    assert terminations == []
-    assert workers and not any(p.is_alive() for p in workers)
-    assert all(p.exitcode == 0 for p in workers)  # they read the stop sentinel and exited
+        assert pool.apply_async(_square, (7,)).get() == 49
+        pids = set(pool.map(_pid, range(8)))
+    assert os.getpid() not in pids  # the work ran in other processes
+    assert multiprocessing.active_children() == []
 
 
-def test_an_error_still_terminates_the_pool(terminations):
-    with pytest.raises(ValueError), fork_pool(2) as pool:
-        pool.apply_async(_square, (3,)).get()
-        raise ValueError("the caller failed")
-    assert terminations == [pool]
-    assert not any(p.is_alive() for p in pool._pool)
+def test_stopping_with_big_results_in_flight_does_not_hang():
+    """The consumer fails while both workers hold results bigger than a pipe buffer (as a
+    killed import leaves 1 MB ranges in flight): the pool stops within a bound and leaves no
+    worker behind."""
+
+    def consume_then_fail() -> None:
+        with pytest.raises(KeyboardInterrupt), fork_pool(2) as pool:
+            pending = [pool.apply_async(_big, (i,)) for i in range(6)]
+            assert pending[0].get() == _big(0)
+            raise KeyboardInterrupt("killed mid-import")
+
+    for _ in range(3):
+        _bounded(consume_then_fail)
+    assert multiprocessing.active_children() == []
 
 
-def test_an_import_with_workers_never_terminates_its_pool(tmp_path, terminations, monkeypatch):
-    monkeypatch.setattr("intake.claim_rows.RANGE_BYTES", 200)  # many ranges, both workers busy
-    path = tmp_path / "claims.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["ref", "name", "email", "phone", "birth_date"])
-        for i in range(300):
-            w.writerow(
-                [f"R-{i}", f"김민준{i}", f"u{i}@naver.com", f"010-1234-{i:04d}", "1985-03-14"]
-            )
-    db = store.connect(tmp_path / "s.db")
-    report = import_claims(db, path, workers=2)
-    assert report.loaded == 300
-    assert terminations == []
+def test_a_worker_error_reaches_the_caller_and_the_pool_stops():
+    def fail() -> None:
+        with fork_pool(2) as pool:
+            pool.apply_async(int, ("not a number",)).get()
+
+    with pytest.raises(ValueError, match="not a number"):
+        _bounded(fail)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_pool_outside_a_with_block_finishes_or_stops():
+    pool = ForkPool(1)
+    assert pool.apply_async(_square, (3,)).get() == 9
+    pool.finish()
+    other = ForkPool(1)
+    other.apply_async(_big, (1,))
+    _bounded(other.stop)
+    assert multiprocessing.active_children() == []

@@ -15,7 +15,7 @@ from itertools import repeat
 
 import numpy as np
 
-from ..pools import finish
+from ..pools import ForkPool
 from .compare import FIELDS, address_value, house_street
 from .names import block_forms, hangul_forms
 
@@ -133,7 +133,7 @@ class _NameForms:
         if len(names) >= PARALLEL_MIN_NAMES and "fork" in multiprocessing.get_all_start_methods():
             _NAMES = names  # inherited by the fork, never pickled
             try:
-                self.pool = multiprocessing.get_context("fork").Pool(1)
+                self.pool = ForkPool(1)
                 self.pending = self.pool.apply_async(_forms_job, (0, self.half))
             finally:
                 _NAMES = []
@@ -145,9 +145,9 @@ class _NameForms:
             blocks, hangul = _forms_of(self.names[self.half :])
             first_blocks, first_hangul = self.pending.get()
         except BaseException:
-            self.pool.terminate()
+            self.pool.stop()
             raise
-        finish(self.pool)
+        self.pool.finish()
         return first_blocks + blocks, first_hangul + hangul
 
 
