@@ -227,27 +227,43 @@ def import_accounts_cmd(ctx, file, maps, replace, encoding, progress) -> None:
 @_mapping_option
 @click.option("--encoding", help="Text encoding of a CSV/TSV (default: detect UTF-8 or CP949).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@click.option(
+    "--match",
+    "then_match",
+    is_flag=True,
+    help="Then run `intake match` in the same process (faster after a big import).",
+)
 @pass_ctx
-def import_claims_cmd(ctx, file, maps, encoding, progress) -> None:
+def import_claims_cmd(ctx, file, maps, encoding, progress, then_match) -> None:
     """Load claims gathered elsewhere (Google/Naver Forms, spreadsheets) as submissions.
 
     The `ref` column is kept as each row's source reference; every row gets its own claim
-    reference. Run `intake match` afterwards to deduplicate and cross-check them.
+    reference. Run `intake match` afterwards to deduplicate and cross-check them, or give
+    --match: after a big import the match then builds the search indexes while it works
+    instead of waiting for them first.
 
     \b
     Example:
       intake import-claims naver-form.csv --map ref=응답번호
+      intake import-claims claims.csv --match
     """
     from .importing import import_claims
     from .imports import ImportFormatError, parse_mapping
 
     try:
         rep = import_claims(
-            ctx.db(), file, mapping=parse_mapping(maps), encoding=encoding, progress=progress
+            ctx.db(),
+            file,
+            mapping=parse_mapping(maps),
+            encoding=encoding,
+            progress=progress,
+            defer_indexes=then_match,
         )
     except ImportFormatError as exc:
         raise click.UsageError(str(exc)) from None
     _print_import(rep)
+    if then_match:
+        _match_and_report(ctx, full=False, train=False, progress=progress)
 
 
 @main.command("export")
@@ -454,6 +470,11 @@ def match_cmd(ctx: Context, full: bool, train: bool, progress: bool) -> None:
       intake match --full --progress
       intake match --train
     """
+    _match_and_report(ctx, full=full, train=train, progress=progress)
+
+
+def _match_and_report(ctx: Context, *, full: bool, train: bool, progress: bool) -> None:
+    """``intake match``: dedup, then the affected-list cross-check, each with its summary."""
     from .match.pipeline import run_match
     from .match.settings import MatchSettings
 

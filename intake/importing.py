@@ -104,11 +104,14 @@ def import_claims(
     workers: int | None = None,
     batch_rows: int = BATCH_ROWS,
     user_id: int | None = None,
+    defer_indexes: bool = False,
 ) -> ImportReport:
     """Load claims gathered elsewhere as submissions (source 'import:<file name>').
 
     The ``ref`` column becomes source_ref; each row gets a fresh claim reference. New rows are
-    unmatched and unlinked, so the next ``intake match`` picks them up.
+    unmatched and unlinked, so the next ``intake match`` picks them up. ``defer_indexes``: a
+    big import leaves the submissions indexes for the batch match run straight after it
+    (``run_match`` builds them beside its first stages; ``intake import-claims --match``).
     """
     path = Path(path)
     table = open_table(path, kind="claims", mapping=mapping, encoding=encoding)
@@ -120,7 +123,9 @@ def import_claims(
     init = ("claims", None, row["id"], table.header, f"import:{path.name}")
     # A file at least as big as the store: no secondary index is maintained row by row; they
     # are built once at the end (or by the resume of a killed run).
-    with store_submissions.bulk_import(db, lines, IMPORT_CACHE_KIB, IMPORT_MMAP_BYTES) as big:
+    with store_submissions.bulk_import(
+        db, lines, IMPORT_CACHE_KIB, IMPORT_MMAP_BYTES, defer_indexes=defer_indexes
+    ) as big:
         _load(db, table, row, action, report, lines, None, init, workers, batch_rows, progress)
     store_imports.finish_import(db, row["id"])
     _audit(db, report, user_id)

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from ..store import decisions as store_decisions
 from ..store import matches as store
+from ..store.index_builds import BackgroundIndexes, indexes_in_background
 from .blocking import BROAD_MAX_BLOCK, RULES, candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
 from .compare import house_street
@@ -96,9 +97,13 @@ def run_match(
     write link/review (and decided) pairs, then recompute persons honouring decisions.
 
     ``train`` first estimates m/u from this data (EM, see ``em``) and stores them for every
-    later run; it implies ``full``."""
-    with without_cyclic_gc():
-        return _run_match(db, full=full, settings=settings, progress=progress, train=train)
+    later run; it implies ``full``. Indexes a big import deferred (``import_claims(...,
+    defer_indexes=True)``) are built in a thread beside the read, frame and blocking stages
+    and waited for before the first write (report stage ``indexes``: the time waited)."""
+    with without_cyclic_gc(), indexes_in_background(db) as indexes:
+        return _run_match(
+            db, full=full, settings=settings, progress=progress, train=train, indexes=indexes
+        )
 
 
 @contextmanager
@@ -118,7 +123,9 @@ def without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _run_match(db, *, full: bool, settings, progress: bool, train: bool) -> MatchReport:
+def _run_match(
+    db, *, full: bool, settings, progress: bool, train: bool, indexes: BackgroundIndexes
+) -> MatchReport:
     full = full or train
     settings = settings or MatchSettings()
     t0 = time.perf_counter()
@@ -146,12 +153,15 @@ def _run_match(db, *, full: bool, settings, progress: bool, train: bool) -> Matc
             from .em import train as train_model
 
             model = train_model(frame, cands.left, cands.right, model)
+            indexes.wait()
             store.save_model_params(db, model.params())
             report.trained = True
         report.candidates = len(cands)
         report.pairs_per_rule, report.split_blocks = cands.per_rule, cands.split_blocks
         scored = score_pairs(model, frame, cands.left, cands.right)
         t = report.lap("score", t)
+        indexes.wait()  # the writes below need the builds committed (and use the indexes)
+        t = report.lap("indexes", t)
         prob = scored.probability
         keep = prob >= settings.lower
         if effective:  # decided pairs are always stored, whatever their band
@@ -173,6 +183,7 @@ def _run_match(db, *, full: bool, settings, progress: bool, train: bool) -> Matc
         t = report.lap("write_pairs", t)
         if full:  # the pairs table now holds exactly these auto-links
             links = (ids[cands.left[linked]], ids[cands.right[linked]])
+    indexes.wait()
     edges = edge_rows(ids, effective, links) if links is not None else None
     if edges is not None:  # a full run without cannot-links: column-wise (``fullrun``)
         explicit, report.persons = full_run_persons(ids, meta, earliest_rows(ids, meta, *edges))

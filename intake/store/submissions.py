@@ -230,13 +230,20 @@ def restore_indexes(db: sqlite_utils.Database) -> int:
 
 @contextmanager
 def bulk_import(
-    db: sqlite_utils.Database, incoming: int, cache_kib: int, mmap_bytes: int
+    db: sqlite_utils.Database,
+    incoming: int,
+    cache_kib: int,
+    mmap_bytes: int,
+    *,
+    defer_indexes: bool = False,
 ) -> Iterator[bool]:
     """A bulk import of ``incoming`` rows: indexes suspended for the whole run when the rows
     outnumber the stored ones (:func:`suspend_indexes`; otherwise any left by a killed import
     are restored first), a ``cache_kib`` page cache and ``mmap_bytes`` of memory-mapped reads,
     and on exit (after an error too) the indexes rebuilt before the pragmas are reset. Yields
     whether the indexes were suspended (a big import: :func:`checkpoint` afterwards).
+    ``defer_indexes``: after a successful load leave them in ``deferred_indexes`` for the batch
+    match that follows (``store.index_builds``); after an error they are rebuilt regardless.
 
     Why the memory map: each index build scans the whole table; reading it through a map
     instead of a read() per page cut the builds by ~12% at a million rows."""
@@ -246,8 +253,11 @@ def bulk_import(
     with pragmas(db.conn, cache_size=-int(cache_kib), mmap_size=int(mmap_bytes)):
         try:
             yield big
-        finally:
+        except BaseException:
             restore_indexes(db)  # before the pragmas are put back: it scans the whole table
+            raise
+        if not defer_indexes:
+            restore_indexes(db)
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:
