@@ -15,6 +15,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
+from .arrays import used_codes
 from .compare import CLOSE, FAR, PARTIAL, compare_values, house_street
 from .frame import factorize
 from .names import hangul_forms
@@ -35,7 +36,7 @@ class _Side:
     """Per-distinct-value transforms, gathered for the left and right side of every pair."""
 
     def __init__(self, values: Sequence[str], lo: np.ndarray, hi: np.ndarray) -> None:
-        used = np.unique(np.concatenate([lo, hi]))
+        used = used_codes(lo, hi)
         pos = np.zeros(int(used[-1]) + 1 if len(used) else 1, dtype=np.int64)
         pos[used] = np.arange(len(used))
         self.used = used.tolist()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import unique_inverse, used_codes
 from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING, PARTIAL
 from .frame import KeyFrame
 from .names import family_naming, is_hangul, korean_naming, shares_family_name
@@ -56,7 +57,7 @@ def field_levels(
         lo = np.minimum(ca[other], cb[other]).astype(np.int64)
         hi = np.maximum(ca[other], cb[other]).astype(np.int64)
         k = len(frame.uniques[f]) + 1
-        uniq, inverse = np.unique(lo * k + hi, return_inverse=True)
+        uniq, inverse = unique_inverse(lo * k + hi)
         hangul = getattr(frame, "hangul", None) if f == "name" else None
         res = levels_for_codes(f, frame.uniques[f], uniq // k, uniq % k, model.settings, hangul)
         levels[other] = res[inverse]
@@ -119,7 +120,7 @@ def _typo_of_one_name(frame, left, right, name_levels, household) -> np.ndarray:
         return idx
     names = frame.uniques["name"]
     ca, cb = frame.codes["name"][left[idx]], frame.codes["name"][right[idx]]
-    used = np.unique(np.concatenate([ca, cb]))
+    used = used_codes(ca, cb)
     korean = np.zeros(len(names), dtype=bool)
     korean[used] = [korean_naming(names[c]) for c in used.tolist()]
     keep = ~(korean[ca] | korean[cb])
