@@ -44,3 +44,18 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(n, dtype=np.intp)
     inverse[packed & ((1 << bits) - 1)] = np.cumsum(first) - 1
     return ordered[first].astype(values.dtype, copy=False), inverse
+
+
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` of a 1-d non-negative integer array, by one
+    ``np.sort`` of value and position packed into an int64 (ties keep their order because
+    the position is the low bits); ``argsort`` when the two do not fit in 63 bits.
+
+    Why: numpy sorts int64 with SIMD instructions but its stable argsort is a merge sort;
+    at 1M submissions the blocking rules' 12 argsorts took 1.7 s."""
+    n = len(values)
+    bits = max(1, (n - 1).bit_length())
+    if n == 0 or int(values.min()) < 0 or int(values.max()) >= 1 << (63 - bits):
+        return np.argsort(values, kind="stable")
+    packed = np.sort((values.astype(np.int64) << bits) | np.arange(n, dtype=np.int64))
+    return (packed & ((1 << bits) - 1)).astype(np.intp, copy=False)
