@@ -47,13 +47,31 @@ class _Side:
         arr = np.array(self.vals if fn is None else [fn(v) for v in self.vals], dtype=object)
         return arr[self.l], arr[self.r]
 
-    def codes(self, fn: Callable[[str], str | None]) -> tuple[np.ndarray, np.ndarray]:
-        codes, _ = factorize([fn(v) for v in self.vals])
-        return codes[self.l], codes[self.r]
+    def codes(
+        self, fn: Callable[[str], str | None], fn_r: Callable[[str], str | None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of fn(left value) and fn(right value); with ``fn_r`` the right side's are
+        of fn_r(right value), in the same numbering (equal codes: fn(a) == fn_r(b))."""
+        if fn_r is None:
+            codes, _ = factorize([fn(v) for v in self.vals])
+            return codes[self.l], codes[self.r]
+        m = len(self.vals)
+        codes, _ = factorize([fn(v) for v in self.vals] + [fn_r(v) for v in self.vals])
+        return codes[:m][self.l], codes[m:][self.r]
 
     def flags(self, fn: Callable[[str], bool]) -> tuple[np.ndarray, np.ndarray]:
         arr = np.fromiter(map(fn, self.vals), bool, len(self.vals))
         return arr[self.l], arr[self.r]
+
+
+def _ymd(v: str) -> str | None:
+    """Year, month and day of a 10-character date (the parts ``compare._birth`` swaps)."""
+    return v[:4] + v[5:7] + v[8:10] if len(v) == 10 else None
+
+
+def _ydm(v: str) -> str | None:
+    """Year, day and month: equal to another date's ``_ymd`` when the two swap day and month."""
+    return v[:4] + v[8:10] + v[5:7] if len(v) == 10 else None
 
 
 def _scalar(field, values, lo, hi, idx: np.ndarray, levels: np.ndarray, s) -> None:
@@ -107,8 +125,10 @@ def levels_for_codes(
         a, b = side.strings()
         levels[_dist(a, b) <= 1] = CLOSE
         ya, yb = side.codes(lambda v: v[:5])
-        # a day/month swap needs the same year: few pairs, scalar path
-        _scalar(field, values, lo, hi, np.flatnonzero((levels == FAR) & (ya == yb)), levels, s)
+        # a day/month swap (``compare._birth``) needs the same year: one value's year, month
+        # and day equal the other's year, day and month, both coded in one numbering
+        ka, kb = side.codes(_ymd, _ydm)
+        levels[(levels == FAR) & (ya == yb) & (ka >= 0) & (ka == kb)] = CLOSE
     elif field == "address":
         ba, bb = side.codes(lambda v: v.partition("#")[0])
         ua, ub = side.codes(lambda v: v.partition("#")[2] or None)
