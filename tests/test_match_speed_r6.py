@@ -136,3 +136,23 @@ def test_birth_date_swap_cases():
     # "1990/..." against "1990-...": the batch never took the scalar swap test (year parts
     # differ in their separator); normalised keys are ISO dates, so it does not arise
     assert levels_for("birth_date", a, b, S).tolist() == [CLOSE, FAR, FAR, FAR, FAR]
+
+
+_ADDRESS = st.builds(
+    lambda head, tail, unit: head + tail + (f"#{unit}" if unit else ""),
+    st.sampled_from(["", "raw:|", "road:11|", "lot:11|", "12 ", "12", "7 "]),
+    st.text(alphabet="ab cde1", max_size=14),
+    st.sampled_from(["", "101", "102", "b1"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_ADDRESS, _ADDRESS), min_size=1, max_size=40))
+def test_vectorised_address_levels_equal_the_scalar_comparator(pairs):
+    """Splitting each address once (building, unit) and gathering only the pairs still
+    undecided gives ``compare._address``'s level, pair for pair."""
+    pairs = [(a, b) for a, b in pairs if a != b and a and b]
+    if not pairs:
+        return
+    got = levels_for("address", [p[0] for p in pairs], [p[1] for p in pairs], S).tolist()
+    assert got == [compare_values("address", a, b, S) for a, b in pairs]

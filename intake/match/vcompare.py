@@ -43,24 +43,35 @@ class _Side:
         self.vals = [values[i] for i in self.used]
         self.l, self.r = pos[lo], pos[hi]
 
-    def strings(self, fn: Callable[[str], str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        arr = np.array(self.vals if fn is None else [fn(v) for v in self.vals], dtype=object)
-        return arr[self.l], arr[self.r]
+    def per_value(self, fn: Callable[[str], object] | list) -> list:
+        """fn of every distinct value (``vals`` order); a list is taken as already computed."""
+        return fn if isinstance(fn, list) else [fn(v) for v in self.vals]
+
+    def strings(
+        self, fn: Callable[[str], str] | list | None = None, idx: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """fn of the left and right value of every pair, or of the pairs ``idx`` only."""
+        arr = np.array(self.vals if fn is None else self.per_value(fn), dtype=object)
+        if idx is None:
+            return arr[self.l], arr[self.r]
+        return arr[self.l[idx]], arr[self.r[idx]]
 
     def codes(
-        self, fn: Callable[[str], str | None], fn_r: Callable[[str], str | None] | None = None
+        self,
+        fn: Callable[[str], str | None] | list,
+        fn_r: Callable[[str], str | None] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Codes of fn(left value) and fn(right value); with ``fn_r`` the right side's are
         of fn_r(right value), in the same numbering (equal codes: fn(a) == fn_r(b))."""
         if fn_r is None:
-            codes, _ = factorize([fn(v) for v in self.vals])
+            codes, _ = factorize(self.per_value(fn))
             return codes[self.l], codes[self.r]
         m = len(self.vals)
         codes, _ = factorize([fn(v) for v in self.vals] + [fn_r(v) for v in self.vals])
         return codes[:m][self.l], codes[m:][self.r]
 
-    def flags(self, fn: Callable[[str], bool]) -> tuple[np.ndarray, np.ndarray]:
-        arr = np.fromiter(map(fn, self.vals), bool, len(self.vals))
+    def flags(self, fn: Callable[[str], bool] | list) -> tuple[np.ndarray, np.ndarray]:
+        arr = np.fromiter(self.per_value(fn), bool, len(self.vals))
         return arr[self.l], arr[self.r]
 
 
@@ -130,27 +141,31 @@ def levels_for_codes(
         ka, kb = side.codes(_ymd, _ydm)
         levels[(levels == FAR) & (ya == yb) & (ka >= 0) & (ka == kb)] = CLOSE
     elif field == "address":
-        ba, bb = side.codes(lambda v: v.partition("#")[0])
-        ua, ub = side.codes(lambda v: v.partition("#")[2] or None)
+        # each distinct value split once (building, unit), not once per transform
+        parts = [v.partition("#") for v in side.vals]
+        building = [p[0] for p in parts]
+        ba, bb = side.codes(building)
+        ua, ub = side.codes([p[2] or None for p in parts])
         same_building = ba == bb
         levels[same_building] = CLOSE
         todo = np.flatnonzero(~same_building & ~((ua >= 0) & (ub >= 0) & (ua != ub)))
         if len(todo):
             cut = s.address_close
-            a, b = side.strings(lambda v: v.partition("#")[0])
-            close = _sim(a[todo], b[todo]) >= cut
-            a, b = side.strings(lambda v: v.partition("#")[0].replace(" ", ""))
-            close |= _sim(a[todo], b[todo]) >= cut
-            ma, mb = side.flags(lambda v: len(v.partition("#")[0].split()) > 1)
-            a, b = side.strings(lambda v: " ".join(sorted(v.partition("#")[0].split())))
+            a, b = side.strings(building, todo)
+            close = _sim(a, b) >= cut
+            a, b = side.strings([x.replace(" ", "") for x in building], todo)
+            close |= _sim(a, b) >= cut
+            words = [x.split() for x in building]
+            ma, mb = side.flags([len(w) > 1 for w in words])
+            a, b = side.strings([" ".join(sorted(w)) for w in words], todo)
             multi = ma[todo] & mb[todo]
-            close |= multi & (_sim(a[todo], b[todo], Indel.normalized_similarity) >= cut)
+            close |= multi & (_sim(a, b, Indel.normalized_similarity) >= cut)
             levels[todo[close]] = CLOSE
             # free text: the same street and house number, or one without a number (never for
             # Korean building keys: house_street is None)
-            hs = {v: house_street(v.partition("#")[0]) for v in side.vals}
-            sa, sb = side.codes(lambda v: hs[v][1] if hs[v] else None)
-            na, nb = side.codes(lambda v: hs[v][0] if hs[v] else None)  # '' -> -1
+            hs = [house_street(x) for x in building]
+            sa, sb = side.codes([h[1] if h else None for h in hs])
+            na, nb = side.codes([h[0] if h else None for h in hs])  # '' -> -1
             r = todo[~close]
             same = (sa[r] >= 0) & (sa[r] == sb[r])
             levels[r[same & ((na[r] == nb[r]) | (na[r] < 0) | (nb[r] < 0))]] = PARTIAL
