@@ -43,6 +43,7 @@ def key_rows(db: sqlite_utils.Database) -> tuple[list[tuple], list[tuple]]:
 
 
 def _qualified(columns: str, alias: str = "s") -> str:
+    """'id, k_name' -> 's.id, s.k_name': a column list for a query that joins tables."""
     return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
 
 

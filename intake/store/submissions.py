@@ -132,9 +132,7 @@ def secondary_indexes(
 
 
 @contextmanager
-def deferred_indexes(
-    db: sqlite_utils.Database, incoming: int, *, only: tuple[str, ...] | None = None
-) -> Iterator[bool]:
+def deferred_indexes(db: sqlite_utils.Database, incoming: int) -> Iterator[bool]:
     """Inside an open transaction: drop the secondary submissions indexes when ``incoming`` new
     rows are at least as many as the stored ones, and rebuild them on exit.
 
@@ -142,14 +140,11 @@ def deferred_indexes(
     building an index once from the finished table is a sort, 3-4x cheaper overall. DDL is
     transactional in SQLite, so a crash or rollback leaves the indexes as they were. Small
     batches into a big store keep the indexes (a rebuild costs the whole table). Yields whether
-    the indexes were dropped. ``only`` limits it to the named indexes (the ones an UPDATE
-    touches)."""
+    the indexes were dropped."""
     conn = db.conn
     # max(id) is O(log n) (rows are never deleted): the incremental path calls this per submit
     stored = conn.execute("SELECT coalesce(max(id), 0) FROM submissions").fetchone()[0]
     dropped = secondary_indexes(db) if incoming and incoming >= stored else []
-    if only is not None:
-        dropped = [(n, s) for n, s in dropped if n in only]
     for name, _ in dropped:
         conn.execute(f'DROP INDEX "{name}"')
     yield bool(dropped)
