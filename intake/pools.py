@@ -33,7 +33,9 @@ class ForkPool:
     """Worker processes forked from this one (they inherit its memory, nothing is pickled but
     the arguments and results)."""
 
-    def __init__(self, workers: int, initializer: Callable | None = None, initargs: tuple = ()):
+    def __init__(
+        self, workers: int, initializer: Callable | None = None, initargs: tuple = ()
+    ) -> None:
         self._executor = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("fork"),

@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 
 import sqlite_utils
 
-from . import pragmas
+from . import connect, pragmas
 from .submissions import restore_indexes
 
 BUILD_MMAP_BYTES = 2_000_000_000
@@ -44,8 +44,6 @@ class BackgroundIndexes:
         self._thread.start()
 
     def _build(self, path: str) -> None:
-        from . import connect
-
         try:
             db = connect(path, migrate_schema=False)
             try:
