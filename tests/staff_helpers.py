@@ -79,11 +79,14 @@ def add_pair(
     *,
     band: str = "review",
     explanation: list | None = None,
+    list_form: bool = False,
 ) -> None:
-    """Store a scored pair as H2's matcher would (id_l < id_r for dedup)."""
+    """Store a scored pair as the matcher would (id_l < id_r for dedup); ``list_form`` stores
+    the explanation as versions before the compact form did."""
     import json
     import math
 
+    from intake.match.explain import encode as encode_explanation
     from intake.store import now
 
     if kind == "dedup":
@@ -105,7 +108,7 @@ def add_pair(
             probability,
             math.log2(p / (1 - p)),
             band,
-            json.dumps(explanation),
+            json.dumps(explanation) if list_form else encode_explanation(explanation),
             "phone",
             now(),
         ],

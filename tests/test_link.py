@@ -4,8 +4,6 @@ is identical whether or not the claimant is on the list."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from test_claims import REF, post_claim, receipt_html
 from test_imports import gen_csv
@@ -13,6 +11,7 @@ from test_imports import gen_csv
 from intake import store
 from intake.importing import import_accounts
 from intake.match import linkscore
+from intake.match.explain import decode as decode_explanation
 from intake.match.link import Linker, LinkError, fraud_flags, link_submission, run_link
 from intake.store.accounts import Lookup
 from intake.store.decisions import add_decision
@@ -86,7 +85,7 @@ def test_statuses(listed, scoring, record, status, account):
         assert r["account_row"] is None and r["account_score"] is None
     else:
         assert 0 < r["account_score"] <= 1
-        levels = {e["field"]: e["level"] for e in json.loads(r["account_explanation"])}
+        levels = {e["field"]: e["level"] for e in decode_explanation(r["account_explanation"])}
         assert set(levels) >= {"name", "email", "phone"}
         (pair,) = listed.query("SELECT * FROM pairs WHERE kind = 'link' AND id_l = ?", [sid])
         assert pair["id_r"] == r["account_row"]

@@ -3,12 +3,11 @@ Latin names in one household); the vectorised path must agree with the scalar on
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from intake.match.compare import CLOSE, FAR, LEVELS, PARTIAL, compare_values
+from intake.match.explain import decode as decode_explanation
 from intake.match.frame import RECORD_COLUMNS, KeyFrame
 from intake.match.score import Model
 from intake.match.settings import MatchSettings
@@ -147,7 +146,7 @@ def test_vectorised_household_close_rule_and_partial_address_equal_scalar():
     for k, (i, j) in enumerate(zip(left, right, strict=True)):
         ra = dict(zip(RECORD_COLUMNS, rows[i], strict=True))
         expect = model.score(ra, dict(zip(RECORD_COLUMNS, rows[j], strict=True)))
-        got = json.loads(scored.explanation(k))
+        got = decode_explanation(scored.explanation(k))
         assert [(e["field"], e["level"]) for e in got] == [
             (e["field"], e["level"]) for e in expect.explanation
         ]

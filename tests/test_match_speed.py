@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from intake import store
 from intake.match.blocking import candidate_pairs
 from intake.match.cluster import person_id
+from intake.match.explain import decode as decode_explanation
 from intake.match.frame import KeyFrame, factorize
 from intake.match.pairrows import explanations
 from intake.match.pipeline import run_match
@@ -49,7 +48,7 @@ def test_batch_explanations_equal_per_pair_explanations():
     idx = np.arange(len(cands))
     got = explanations(scored, idx)
     assert got == [scored.explanation(k) for k in idx.tolist()]
-    assert json.loads(got[0])[0]["field"] == "prior"
+    assert decode_explanation(got[0])[0]["field"] == "prior"
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import numpy as np
 from ..normalize import address_keys
 from ..store.links import LinkResult
 from .compare import CLOSE, EXACT, FIELDS, LEVELS, address_value
+from .explain import FIELD_TEMPLATES, PRIOR_TEMPLATE
 from .frame import KeyFrame, factorize
 from .score import Model
 from .vscore import ScoredPairs, score_pairs
@@ -113,21 +114,18 @@ def link_results(
     return results
 
 
-_PRIOR = '{"field":"prior","level":"prior","bits":%r'
-_LEVEL = {f: [f',{{"field":"{f}","level":"{lv}","bits":%r}}' for lv in LEVELS] for f in FIELDS}
-
-
 def _explanations(scored, idx: np.ndarray) -> list[str]:
-    """Compact JSON explanations (as ``Scored.explanation``) of pairs ``idx``, built from
-    string templates and plain lists: per-element numpy indexing would cost more than the
-    scoring."""
+    """Stored explanations (``explain.encode`` of ``Scored.explanation``) of pairs ``idx``,
+    built from string templates and plain lists: per-element numpy indexing would cost more
+    than the scoring."""
     cols = [
-        (_LEVEL[f], scored.levels[f][idx].tolist(), scored.bits[f][idx].tolist()) for f in FIELDS
+        (FIELD_TEMPLATES[f], scored.levels[f][idx].tolist(), scored.bits[f][idx].tolist())
+        for f in FIELDS
     ]
-    head = "[" + _PRIOR % round(scored.prior_bits, 3) + "}"
+    head = PRIOR_TEMPLATE % repr(round(scored.prior_bits, 3))
     out = []
     for j in range(len(idx)):
-        out.append(head + "".join(t[lv[j]] % b[j] for t, lv, b in cols) + "]")
+        out.append(head + "".join(t[lv[j]] % repr(b[j]) for t, lv, b in cols) + "}")
     return out
 
 

@@ -11,7 +11,8 @@ import numpy as np
 
 from .blocking import RULES
 from .compare import FIELDS, LEVELS
-from .vscore import _PRIOR_TEMPLATE, _TEMPLATES, ScoredPairs
+from .explain import FIELD_TEMPLATES, PRIOR_TEMPLATE
+from .vscore import ScoredPairs
 
 
 def pair_rows(frame, cands, scored, keep, settings) -> list[tuple]:
@@ -41,7 +42,7 @@ def explanations(scored: ScoredPairs, idx: np.ndarray) -> list[str]:
     code = np.zeros(len(idx), dtype=np.int64)
     for f in FIELDS:
         code = code * base + scored.levels[f][idx]
-    prior = (_PRIOR_TEMPLATE % repr(round(scored.prior_bits, 3))).replace("%", "%%")
+    prior = (PRIOR_TEMPLATE % repr(round(scored.prior_bits, 3))).replace("%", "%%")
     templates: dict[int, str] = {}
 
     def template(c: int) -> str:
@@ -49,8 +50,8 @@ def explanations(scored: ScoredPairs, idx: np.ndarray) -> list[str]:
         for _ in FIELDS:
             c, lv = divmod(c, base)
             levels.append(lv)
-        parts = [_TEMPLATES[f][lv] for f, lv in zip(FIELDS, levels[::-1], strict=True)]
-        return "[" + ", ".join([prior, *parts]) + "]"
+        parts = [FIELD_TEMPLATES[f][lv] for f, lv in zip(FIELDS, levels[::-1], strict=True)]
+        return "".join([prior, *parts]) + "}"
 
     out = []
     bits = [_reprs(scored.bits[f][idx]) for f in FIELDS]

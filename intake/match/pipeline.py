@@ -24,6 +24,7 @@ from ..store.index_builds import BackgroundIndexes, indexes_in_background
 from .blocking import BROAD_MAX_BLOCK, RULES, candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
 from .compare import house_street
+from .explain import encode as encode_explanation
 from .frame import KeyFrame
 from .fullrun import earliest_rows, edge_rows, full_run_persons
 from .names import block_forms
@@ -321,7 +322,7 @@ def match_incremental(
             lo, hi = sorted((submission_id, other_id))
             rows.append(
                 (lo, hi, s.probability, s.weight, settings.band(s.probability),
-                 _json(s.explanation), rule)
+                 encode_explanation(s.explanation), rule)
             )  # fmt: skip
     with store.transaction(db):  # pairs, persons and the stamp: one commit
         if rows:
@@ -329,12 +330,6 @@ def match_incremental(
         recluster(db, [submission_id], settings=settings)
         store.set_persons(db, [], [submission_id])
     return store.meta(db, [submission_id])[submission_id][2]
-
-
-def _json(explanation) -> str:
-    import json
-
-    return json.dumps(explanation, ensure_ascii=False)
 
 
 def _say(message: str) -> None:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import unique_inverse, used_codes
-from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, LEVELS, MISSING, PARTIAL
+from .compare import CLOSE, CONTACT_FIELDS, EXACT, FAR, FIELDS, MISSING, PARTIAL
+from .explain import FIELD_TEMPLATES, PRIOR_TEMPLATE
 from .frame import KeyFrame
 from .names import family_naming, is_hangul, korean_naming, shares_family_name
 from .parallel_levels import all_levels
@@ -30,18 +31,12 @@ class ScoredPairs:
     prior_bits: float
 
     def explanation(self, k: int) -> str:
-        """The JSON explanation of pair ``k`` (same shape as ``Scored.explanation``); built
-        from string templates because a million json.dumps calls cost seconds."""
-        parts = [_PRIOR_TEMPLATE % repr(round(self.prior_bits, 3))]
+        """The stored explanation of pair ``k`` (``explain.encode`` of what ``Model.score``
+        gives); built from string templates because a million json.dumps calls cost seconds."""
+        parts = [PRIOR_TEMPLATE % repr(round(self.prior_bits, 3))]
         for f in FIELDS:
-            parts.append(_TEMPLATES[f][int(self.levels[f][k])] % repr(float(self.bits[f][k])))
-        return "[" + ", ".join(parts) + "]"
-
-
-_PRIOR_TEMPLATE = '{"field": "prior", "level": "prior", "bits": %s}'
-_TEMPLATES = {
-    f: [f'{{"field": "{f}", "level": "{lv}", "bits": %s}}' for lv in LEVELS] for f in FIELDS
-}
+            parts.append(FIELD_TEMPLATES[f][int(self.levels[f][k])] % repr(float(self.bits[f][k])))
+        return "".join(parts) + "}"
 
 
 def field_levels(

@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from ..db import get_db
+from ..match.explain import decode as decode_explanation
 from ..store import dashboard as figures
 from ..store import now as now_iso
 from ..store import review as store
@@ -166,7 +167,7 @@ def pair(kind: str, id_l: int, id_r: int):
         left=left,
         right=right,
         diffs=diffs,
-        explanation=bars(row["explanation"], row["weight"]),
+        explanation=bars(decode_explanation(row["explanation"]), row["weight"]),
         members_l=members_l,
         members_r=members_r,
         history=history,

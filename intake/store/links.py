@@ -28,9 +28,9 @@ class LinkResult(NamedTuple):
     account_row: int | None = None
     account_id: str | None = None
     score: float | None = None
-    explanation: str | list[dict] | None = None  # JSON text (or the list, encoded on write)
+    explanation: str | None = None  # stored text, ``intake.match.explain.encode``'s form
     pairs: Sequence[tuple[int, float, float, str, str, str]] = ()
-    # pairs: (accounts.id, probability, weight, band, explanation JSON, rule)
+    # pairs: (accounts.id, probability, weight, band, explanation text, rule)
 
 
 def submissions_to_link(
@@ -91,9 +91,7 @@ def write_results(
             r.account_id,
             r.account_row,
             r.score,
-            r.explanation
-            if r.explanation is None or isinstance(r.explanation, str)
-            else json.dumps(r.explanation, separators=(",", ":")),
+            r.explanation,
             stamp,
             r.submission_id,
         )

@@ -94,18 +94,14 @@ def progress(db: sqlite_utils.Database, *, user_id: int | None = None) -> dict:
 
 
 def get_pair(db: sqlite_utils.Database, kind: str, id_l: int, id_r: int) -> dict | None:
-    """A stored pair with its explanation decoded, or None."""
+    """A stored pair (its explanation as stored text: ``intake.match.explain.decode`` reads
+    it), or None."""
     rows = list(
         db.query("SELECT * FROM pairs WHERE kind = ? AND id_l = ? AND id_r = ?", [kind, id_l, id_r])
     )
     if not rows:
         return None
-    pair = dict(rows[0])
-    try:
-        pair["explanation"] = json.loads(pair["explanation"] or "[]")
-    except ValueError:
-        pair["explanation"] = []
-    return pair
+    return dict(rows[0])
 
 
 def get_submission(db: sqlite_utils.Database, submission_id: int) -> dict | None:

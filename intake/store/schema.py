@@ -78,7 +78,7 @@ CREATE TABLE pairs (
     probability REAL NOT NULL,
     weight REAL NOT NULL,                  -- match weight in bits
     band TEXT NOT NULL,                    -- 'link' | 'review' | 'distinct'
-    explanation TEXT NOT NULL,             -- JSON list of {field, level, bits}
+    explanation TEXT NOT NULL,             -- JSON {"prior": bits, field: [level, bits]}
     rule TEXT,                             -- blocking rule that proposed the pair
     updated_at TEXT NOT NULL,
     PRIMARY KEY (kind, id_l, id_r)
