@@ -84,7 +84,7 @@ def test_nothing_deferred_starts_no_thread(tmp_path, claims_csv):
     db = store.connect(tmp_path / "s.db")
     import_claims(db, claims_csv, workers=0)
     builds = index_builds.BackgroundIndexes(db)
-    assert builds._thread is None and builds.wait() == 0
+    assert builds._job is None and builds.wait() == 0
 
 
 def test_a_failed_build_is_reported_and_kept_for_the_next_run(tmp_path, claims_csv):

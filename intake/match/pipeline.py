@@ -20,6 +20,7 @@ import sqlite_utils
 
 from ..store import decisions as store_decisions
 from ..store import matches as store
+from ..store.background import in_background
 from ..store.index_builds import BackgroundIndexes, indexes_in_background
 from .blocking import BROAD_MAX_BLOCK, RULES, candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
@@ -144,7 +145,7 @@ def _run_match(
     if progress:
         _say(f"{report.submissions} submissions, {report.new} to match")
     effective = store_decisions.effective_decisions(db, "dedup")
-    links = None
+    links = edges = None
     t = report.lap("frame", t)
     if report.new:
         model = load_model(db, settings, len(frame), frame=frame)
@@ -180,15 +181,26 @@ def _run_match(
         )
         if progress:
             _say(f"{report.candidates} candidate pairs scored; writing {int(keep.sum())}")
-        store.write_pairs(db, pair_rows(frame, cands, scored, keep, settings), replace_all=full)
-        t = report.lap("write_pairs", t)
-        if full:  # the pairs table now holds exactly these auto-links
+        if full:  # the pairs table will hold exactly these auto-links
             links = (ids[cands.left[linked]], ids[cands.right[linked]])
+            edges = edge_rows(ids, effective, links)
+
+        def write(conn) -> None:
+            store.write_pairs(
+                conn, pair_rows(frame, cands, scored, keep, settings), replace_all=full
+            )
+
+        if edges is None:  # the clustering reads the stored pairs: write them first
+            write(db)
+            t = report.lap("write_pairs", t)
     indexes.wait()
-    edges = edge_rows(ids, effective, links) if links is not None else None
     if edges is not None:  # a full run without cannot-links: column-wise (``fullrun``)
-        explicit, report.persons = full_run_persons(ids, meta, earliest_rows(ids, meta, *edges))
-        t = report.lap("cluster", t)
+        # the clustering needs only these arrays: the pairs are written meanwhile, on a
+        # connection of their own (``store.background``), and waited for before the persons
+        with in_background(db, write, "intake-pairs-write"):
+            explicit, report.persons = full_run_persons(ids, meta, earliest_rows(ids, meta, *edges))
+            t = report.lap("cluster", t)
+        t = report.lap("write_pairs", t)
         report.persons_changed = store.set_persons_full(db, explicit, int(ids[-1]), len(ids))
     else:
         persons = _assign_all(db, ids, meta, effective, links)

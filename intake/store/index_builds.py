@@ -12,13 +12,13 @@ in ``deferred_indexes`` until the build commits, and the next import or match bu
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 import sqlite_utils
 
-from . import connect, pragmas
+from . import pragmas
+from .background import BackgroundJob
 from .submissions import restore_indexes
 
 BUILD_MMAP_BYTES = 2_000_000_000
@@ -29,40 +29,18 @@ class BackgroundIndexes:
     """Builds the deferred indexes of ``db``'s file in a thread, if there are any."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
-        self.built = 0
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if db.conn.execute("SELECT 1 FROM deferred_indexes LIMIT 1").fetchone() is None:
-            return
-        path = _main_file(db)
-        if not path:  # an in-memory database has no second connection: build them here
-            self.built = restore_indexes(db)
-            return
-        self._thread = threading.Thread(
-            target=self._build, args=(path,), name="intake-index-builds", daemon=True
-        )
-        self._thread.start()
-
-    def _build(self, path: str) -> None:
-        try:
-            db = connect(path, migrate_schema=False)
-            try:
-                with pragmas(db.conn, mmap_size=BUILD_MMAP_BYTES):
-                    self.built = restore_indexes(db)
-            finally:
-                db.conn.close()
-        except BaseException as exc:  # handed to the caller by wait()
-            self._error = exc
+        self._job: BackgroundJob | None = None
+        if db.conn.execute("SELECT 1 FROM deferred_indexes LIMIT 1").fetchone() is not None:
+            self._job = BackgroundJob(db, _build, "intake-index-builds")
 
     def wait(self) -> int:
         """Block until the builds are committed; re-raise their error. Returns how many."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-        return self.built
+        return self._job.wait() if self._job is not None else 0
+
+
+def _build(db: sqlite_utils.Database) -> int:
+    with pragmas(db.conn, mmap_size=BUILD_MMAP_BYTES):
+        return restore_indexes(db)
 
 
 @contextmanager
@@ -77,10 +55,3 @@ def indexes_in_background(db: sqlite_utils.Database) -> Iterator[BackgroundIndex
             builds.wait()
         raise
     builds.wait()
-
-
-def _main_file(db: sqlite_utils.Database) -> str:
-    for _, name, file in db.conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return file or ""
-    return ""
