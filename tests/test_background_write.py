@@ -4,13 +4,13 @@ either side reported, and no thread left writing after ``run_match`` returns or 
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 import threading
 from contextlib import contextmanager
 
 import pytest
 import sqlite_utils
+from match_helpers import write_claims_csv
 
 from intake import store
 from intake.importing import import_claims
@@ -18,21 +18,11 @@ from intake.match import pipeline
 from intake.match.pipeline import run_match
 from intake.store import matches as store_matches
 from intake.store.background import BackgroundJob
-from intake.synth import generate_people, generate_submissions
-
-FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
 
 
 @pytest.fixture(scope="module")
 def claims_csv(tmp_path_factory):
-    path = tmp_path_factory.mktemp("claims") / "claims.csv"
-    recs = generate_submissions(generate_people(300, seed=5), seed=5, dup_rate=0.6)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["ref", *FIELDS])
-        for i, r in enumerate(recs):
-            w.writerow([f"R{i}", *(r.get(f) or "" for f in FIELDS)])
-    return path
+    return write_claims_csv(tmp_path_factory.mktemp("claims") / "claims.csv", 300, seed=5)
 
 
 def _stored(db) -> tuple[list, list]:

@@ -4,33 +4,23 @@ Results, stored indexes and a killed build must be exactly as with the import's 
 
 from __future__ import annotations
 
-import csv
 import shutil
 import threading
 
 import pytest
 from click.testing import CliRunner
+from match_helpers import write_claims_csv
 
 from intake import store
 from intake.cli import main
 from intake.importing import import_claims
 from intake.match.pipeline import run_match
 from intake.store import index_builds
-from intake.synth import generate_people, generate_submissions
-
-FIELDS = ("name", "email", "phone", "address", "postal_code", "birth_date")
 
 
 @pytest.fixture(scope="module")
 def claims_csv(tmp_path_factory):
-    path = tmp_path_factory.mktemp("claims") / "claims.csv"
-    recs = generate_submissions(generate_people(400, seed=8), seed=8, dup_rate=0.6)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["ref", *FIELDS])
-        for i, r in enumerate(recs):
-            w.writerow([f"R{i}", *(r.get(f) or "" for f in FIELDS)])
-    return path
+    return write_claims_csv(tmp_path_factory.mktemp("claims") / "claims.csv", 400, seed=8)
 
 
 def _indexes(db) -> list[tuple]:

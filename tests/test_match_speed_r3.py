@@ -345,4 +345,4 @@ def test_explanations_format_each_distinct_bit_value_once_byte_for_byte():
     idx = np.flatnonzero(rng.random(n) < 0.7)
     got = explanations(scored, idx)
     assert got == [scored.explanation(k) for k in idx.tolist()]
-    assert any(',-0.0]' in e for e in got) and any('",0.0]' in e for e in got)
+    assert any(",-0.0]" in e for e in got) and any('",0.0]' in e for e in got)

@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager, suppress
+from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 
 from . import connect
+
+
+class Waitable(Protocol):
+    """Anything with a blocking ``wait()`` (a job, or a wrapper around an optional one)."""
+
+    def wait(self) -> Any: ...
+
+
+Job = TypeVar("Job", bound=Waitable)
 
 
 class BackgroundJob:
@@ -60,13 +69,17 @@ class BackgroundJob:
         return self.result
 
 
-@contextmanager
 def in_background(
     db: sqlite_utils.Database, work: Callable[[sqlite_utils.Database], Any], name: str
-) -> Iterator[BackgroundJob]:
-    """A ``BackgroundJob`` for a block, always waited for on exit (after an error too, so no
-    thread writes after its caller gave up; the job's error then does not hide the block's)."""
-    job = BackgroundJob(db, work, name)
+) -> AbstractContextManager[BackgroundJob]:
+    """A ``BackgroundJob`` for a block, always waited for on exit (``waited_for``)."""
+    return waited_for(BackgroundJob(db, work, name))
+
+
+@contextmanager
+def waited_for(job: Job) -> Iterator[Job]:
+    """``job`` for a block, always waited for on exit (after an error too, so no thread
+    writes after its caller gave up; the job's error then does not hide the block's)."""
     try:
         yield job
     except BaseException:

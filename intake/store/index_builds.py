@@ -12,13 +12,12 @@ in ``deferred_indexes`` until the build commits, and the next import or match bu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager
 
 import sqlite_utils
 
 from . import pragmas
-from .background import BackgroundJob
+from .background import BackgroundJob, waited_for
 from .submissions import restore_indexes
 
 BUILD_MMAP_BYTES = 2_000_000_000
@@ -43,15 +42,7 @@ def _build(db: sqlite_utils.Database) -> int:
         return restore_indexes(db)
 
 
-@contextmanager
-def indexes_in_background(db: sqlite_utils.Database) -> Iterator[BackgroundIndexes]:
+def indexes_in_background(db: sqlite_utils.Database) -> AbstractContextManager[BackgroundIndexes]:
     """``BackgroundIndexes`` for a block, always waited for on exit (after an error too; a
     build error then does not hide the block's own)."""
-    builds = BackgroundIndexes(db)
-    try:
-        yield builds
-    except BaseException:
-        with suppress(Exception):  # the block's own error is the one to report
-            builds.wait()
-        raise
-    builds.wait()
+    return waited_for(BackgroundIndexes(db))
