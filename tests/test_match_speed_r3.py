@@ -120,6 +120,10 @@ _VALUES = st.lists(
 @settings(max_examples=200, deadline=None)
 @given(_VALUES)
 def test_bytes_factorize_equals_python_sorted_codes(values):
+    _assert_python_sorted_codes(values)
+
+
+def _assert_python_sorted_codes(values):
     got = _bytes_path(values)
     uniques = sorted({v for v in values if v})
     assert got[1] == uniques
@@ -149,6 +153,29 @@ def test_bytes_factorize_falls_back_where_bytes_do_not_fit(values, monkeypatch):
     assert frame_mod._factorize_bytes(values) is None
     codes, uniques = _bytes_path(values)
     assert uniques == sorted(set(values)) and len(codes) == len(values)
+
+
+_DIGITS = st.lists(
+    st.one_of(st.none(), st.just(""), st.text(alphabet="+0123456789\0", max_size=18)),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DIGITS)
+def test_digit_columns_sorted_as_integers_give_python_sorted_codes(values):
+    _assert_python_sorted_codes(values)
+
+
+def test_phone_keys_take_the_integer_sort_and_wider_or_other_text_does_not():
+    from intake.match.frame import _digit_keys
+
+    phones = np.array([b"+821012345678", b"+8210123", b"+82101234567", b"01012345678"])
+    keys = _digit_keys(phones)
+    assert keys is not None
+    assert np.argsort(keys).tolist() == np.argsort(phones).tolist() == [1, 2, 0, 3]
+    assert _digit_keys(np.array([b"1" * 18])) is None  # 12**18 overflows int64
+    assert _digit_keys(np.array([b"010-1234"])) is None
 
 
 def test_bytes_factorize_keeps_a_nul_inside_a_value():

@@ -76,18 +76,46 @@ def _factorize_bytes(values: Sequence[str | None]) -> tuple[np.ndarray, list[str
     del enc
     if not np.array_equal(np.char.str_len(arr), lengths):  # a trailing NUL was dropped
         return None
-    order = np.argsort(arr)
-    ordered = arr[order]
+    keys = _digit_keys(arr)
+    if keys is None:
+        keys = arr
+    order = np.argsort(keys)
+    ordered = keys[order]
     change = np.empty(len(ordered), dtype=bool)
     change[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
     codes = np.empty(len(ordered), dtype=np.int32)
     codes[order] = np.cumsum(change, dtype=np.int32) - 1
-    uniq = ordered[change]
+    uniq = arr[order[change]]
     if len(uniq) and uniq[0] == b"":  # missing values sort first: code -1
         codes -= 1
         uniq = uniq[1:]
     return codes, [u.decode() for u in uniq.tolist()]
+
+
+_DIGIT_RANK = np.full(256, -1, dtype=np.int8)
+_DIGIT_RANK[0] = 0  # the padding (and a NUL inside a value): below every other byte
+_DIGIT_RANK[ord("+")] = 1
+_DIGIT_RANK[ord("0") : ord("9") + 1] = np.arange(2, 12)
+_DIGIT_MAX_WIDTH = 17  # 12**17 < 2**63
+
+
+def _digit_keys(arr: np.ndarray) -> np.ndarray | None:
+    """One int64 per value of a fixed-width byte array, in the same order and equal exactly
+    when the values are, when every byte is a digit, '+' or padding (phone keys and their
+    tails); else None. Why: numpy sorts int64 several times faster than byte strings (~0.9 s
+    for a million phone keys), and the ranks keep the byte order (0 < '+' < '0' … '9')."""
+    width = arr.dtype.itemsize
+    if width > _DIGIT_MAX_WIDTH or not len(arr):
+        return None
+    ranks = _DIGIT_RANK[arr.view(np.uint8).reshape(len(arr), width)]
+    if (ranks < 0).any():
+        return None
+    keys = np.zeros(len(arr), dtype=np.int64)
+    for column in ranks.T:  # Horner's rule, base 12: the first byte weighs most
+        keys *= 12
+        keys += column
+    return keys
 
 
 def _house_street_key(address: str) -> str | None:
