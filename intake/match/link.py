@@ -33,6 +33,7 @@ import sqlite_utils
 from ..loading import key_check, key_hasher
 from ..pools import fork_pool
 from ..store import accounts as store_accounts
+from ..store import database_file
 from ..store import links as store_links
 from ..store.links import LinkResult
 from .linkscore import RULE_BITS, link_results
@@ -179,7 +180,7 @@ def run_link(
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN else 0
     chunks = store_links.submissions_to_link(db, full=full, chunk=CHUNK)
-    init = (store_links.database_file(db), linker.settings, hash_key, decisions)
+    init = (database_file(db), linker.settings, hash_key, decisions)
     with store_links.bulk_writes(db):
         if full:  # a full run killed half-way must be a full run again next time
             store_links.set_linked_version(db, 0)

@@ -16,8 +16,8 @@ import numpy as np
 from ..normalize import address_keys
 from ..store.links import LinkResult
 from .compare import CLOSE, EXACT, FIELDS, LEVELS, address_value
-from .explain import FIELD_TEMPLATES, PRIOR_TEMPLATE
 from .frame import KeyFrame, factorize
+from .pairrows import explanations
 from .score import Model
 from .vscore import ScoredPairs, score_pairs
 
@@ -77,7 +77,7 @@ def link_results(
     last = np.flatnonzero(np.append(si[order][1:] != si[order][:-1], True))
     best = order[last]
     stored = np.flatnonzero(tier > 0)
-    texts = _explanations(scored, stored)
+    texts = explanations(scored, stored)
     expl = dict(zip(stored.tolist(), texts, strict=True))
     pairs: dict[int, list[tuple]] = {}
     band = np.where(tier[stored] == 2, "link", "review").tolist()
@@ -112,21 +112,6 @@ def link_results(
         else:
             results[i] = LinkResult(s[0], "unverified", pairs=found)
     return results
-
-
-def _explanations(scored, idx: np.ndarray) -> list[str]:
-    """Stored explanations (``explain.encode`` of ``Scored.explanation``) of pairs ``idx``,
-    built from string templates and plain lists: per-element numpy indexing would cost more
-    than the scoring."""
-    cols = [
-        (FIELD_TEMPLATES[f], scored.levels[f][idx].tolist(), scored.bits[f][idx].tolist())
-        for f in FIELDS
-    ]
-    head = PRIOR_TEMPLATE % repr(round(scored.prior_bits, 3))
-    out = []
-    for j in range(len(idx)):
-        out.append(head + "".join(t[lv[j]] % repr(b[j]) for t, lv, b in cols) + "}")
-    return out
 
 
 def _score(model: Model, subs, accounts, si: np.ndarray, ai: np.ndarray) -> ScoredPairs:

@@ -46,6 +46,12 @@ def connect(
     return db
 
 
+def database_file(db: sqlite_utils.Database) -> str:
+    """Path of the main database file, "" for an in-memory database (threads and worker
+    processes open their own connections to it)."""
+    return db.execute("PRAGMA database_list").fetchone()[2] or ""
+
+
 @contextmanager
 def pragmas(conn: sqlite3.Connection, **values: int) -> Iterator[None]:
     """Set integer PRAGMAs (``cache_size=-65536``) for a block and put the previous values back,

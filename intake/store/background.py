@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 
-from . import connect
+from . import connect, database_file
 
 
 class Waitable(Protocol):
@@ -41,7 +41,7 @@ class BackgroundJob:
         self.result: Any = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
-        path = main_file(db)
+        path = database_file(db)
         if not path or db.conn.in_transaction:
             self.result = work(db)
             return
@@ -87,11 +87,3 @@ def waited_for(job: Job) -> Iterator[Job]:
             job.wait()
         raise
     job.wait()
-
-
-def main_file(db: sqlite_utils.Database) -> str:
-    """The path of ``db``'s main database file ("" for an in-memory database)."""
-    for _, name, file in db.conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return file or ""
-    return ""

@@ -217,11 +217,6 @@ def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
 _LINK_META = "link.meta"
 
 
-def database_file(db: sqlite_utils.Database) -> str:
-    """Path of the main database file (worker processes open their own connections)."""
-    return db.execute("PRAGMA database_list").fetchone()[2]
-
-
 def status_of(db: sqlite_utils.Database, submission_id: int) -> str | None:
     """The stored account status of one submission."""
     row = db.execute("SELECT account_status FROM submissions WHERE id = ?", [submission_id])
