@@ -156,7 +156,7 @@ def test_bytes_factorize_falls_back_where_bytes_do_not_fit(values, monkeypatch):
 
 
 _DIGITS = st.lists(
-    st.one_of(st.none(), st.just(""), st.text(alphabet="+0123456789\0", max_size=18)),
+    st.one_of(st.none(), st.just(""), st.text(alphabet="+-0123456789\0", max_size=18)),
     max_size=60,
 )
 
@@ -174,8 +174,36 @@ def test_phone_keys_take_the_integer_sort_and_wider_or_other_text_does_not():
     keys = _digit_keys(phones)
     assert keys is not None
     assert np.argsort(keys).tolist() == np.argsort(phones).tolist() == [1, 2, 0, 3]
-    assert _digit_keys(np.array([b"1" * 18])) is None  # 12**18 overflows int64
-    assert _digit_keys(np.array([b"010-1234"])) is None
+    assert _digit_keys(np.array([b"1" * 18])) is None  # 13**18 overflows int64
+    assert _digit_keys(np.array([b"010 1234"])) is None
+    dates = np.array([b"1985-03-12", b"1985-03-1", b"1985-031", b"1985+03"])
+    assert np.argsort(_digit_keys(dates)).tolist() == np.argsort(dates).tolist() == [3, 1, 0, 2]
+
+
+_BYTES = st.lists(
+    st.one_of(st.binary(max_size=20), st.sampled_from([b"", b"road:a|b|1", b"road:a|b|1#2"])),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BYTES)
+def test_byte_order_sorts_as_numpy_sorts_byte_strings(values):
+    from intake.match.frame import _byte_order
+
+    arr = np.array(values, dtype=f"S{max(1, max(map(len, values)))}")
+    order = _byte_order(arr)
+    assert sorted(order.tolist()) == list(range(len(arr)))  # a permutation
+    assert arr[order].tolist() == np.sort(arr).tolist()
+
+
+def test_decoded_splits_one_decode_and_keeps_values_holding_nul():
+    from intake.match.frame import _decoded
+
+    assert _decoded(["김".encode(), b"", b"a"]) == ["김", "", "a"]
+    assert _decoded([b"a\0b", b"c"]) == ["a\0b", "c"]
+    assert _decoded([]) == []
 
 
 def test_bytes_factorize_keeps_a_nul_inside_a_value():

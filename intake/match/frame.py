@@ -78,8 +78,9 @@ def _factorize_bytes(values: Sequence[str | None]) -> tuple[np.ndarray, list[str
         return None
     keys = _digit_keys(arr)
     if keys is None:
-        keys = arr
-    order = np.argsort(keys)
+        keys, order = arr, _byte_order(arr)
+    else:
+        order = np.argsort(keys)
     ordered = keys[order]
     change = np.empty(len(ordered), dtype=bool)
     change[:1] = True
@@ -90,21 +91,32 @@ def _factorize_bytes(values: Sequence[str | None]) -> tuple[np.ndarray, list[str
     if len(uniq) and uniq[0] == b"":  # missing values sort first: code -1
         codes -= 1
         uniq = uniq[1:]
-    return codes, [u.decode() for u in uniq.tolist()]
+    return codes, _decoded(uniq.tolist())
 
 
+def _decoded(values: list[bytes]) -> list[str]:
+    """UTF-8 values as ``str``: one decode of them all joined by NUL, split again, unless a
+    value holds a NUL (~2× faster than a ``decode`` call per value)."""
+    text = b"\0".join(values).decode()
+    if text.count("\0") == len(values) - 1:
+        return text.split("\0") if values else []
+    return [v.decode() for v in values]
+
+
+_DIGIT_ALPHABET = b"+-0123456789"  # ascending bytes
+_DIGIT_BASE = len(_DIGIT_ALPHABET) + 1
 _DIGIT_RANK = np.full(256, -1, dtype=np.int8)
 _DIGIT_RANK[0] = 0  # the padding (and a NUL inside a value): below every other byte
-_DIGIT_RANK[ord("+")] = 1
-_DIGIT_RANK[ord("0") : ord("9") + 1] = np.arange(2, 12)
-_DIGIT_MAX_WIDTH = 17  # 12**17 < 2**63
+_DIGIT_RANK[np.frombuffer(_DIGIT_ALPHABET, np.uint8)] = np.arange(1, _DIGIT_BASE)
+_DIGIT_MAX_WIDTH = 17  # 13**17 < 2**63
 
 
 def _digit_keys(arr: np.ndarray) -> np.ndarray | None:
     """One int64 per value of a fixed-width byte array, in the same order and equal exactly
-    when the values are, when every byte is a digit, '+' or padding (phone keys and their
-    tails); else None. Why: numpy sorts int64 several times faster than byte strings (~0.9 s
-    for a million phone keys), and the ranks keep the byte order (0 < '+' < '0' … '9')."""
+    when the values are, when every byte is a digit, '+', '-' or padding (phone keys and their
+    tails, postcodes, birth dates); else None. Why: numpy sorts int64 several times faster
+    than byte strings (~0.9 s for a million phone keys), and the ranks keep the byte order
+    (0 < '+' < '-' < '0' … '9')."""
     width = arr.dtype.itemsize
     if width > _DIGIT_MAX_WIDTH or not len(arr):
         return None
@@ -112,10 +124,38 @@ def _digit_keys(arr: np.ndarray) -> np.ndarray | None:
     if (ranks < 0).any():
         return None
     keys = np.zeros(len(arr), dtype=np.int64)
-    for column in ranks.T:  # Horner's rule, base 12: the first byte weighs most
-        keys *= 12
+    for column in ranks.T:  # Horner's rule: the first byte weighs most
+        keys *= _DIGIT_BASE
         keys += column
     return keys
+
+
+def _byte_order(arr: np.ndarray) -> np.ndarray:
+    """``np.argsort`` of a fixed-width byte array, up to the order of equal values.
+
+    Why: numpy compares byte strings a byte at a time (~1.3 s for a million 48-byte address
+    keys). Read as big-endian 8-byte words, the values sort as integers: first by their
+    first word, then only the runs that tie on it by the other words (~0.7 s)."""
+    count, width = len(arr), arr.dtype.itemsize
+    n_words = -(-width // 8)
+    padded = np.zeros((count, n_words * 8), dtype=np.uint8)
+    padded[:, :width] = arr.view(np.uint8).reshape(count, width)
+    words = padded.view(">u8").astype(np.uint64)
+    del padded
+    order = np.argsort(words[:, 0])
+    if n_words == 1 or count < 2:
+        return order
+    first = words[order, 0]
+    same = first[1:] == first[:-1]
+    tied = np.zeros(count, dtype=bool)  # the sorted positions inside a run of one first word
+    tied[1:] = same
+    tied[:-1] |= same
+    pos = np.flatnonzero(tied)
+    rows = order[pos]
+    # lexsort: the last key sorts first; the runs keep their places, as ``first`` is sorted
+    keys = [words[rows, k] for k in range(n_words - 1, 0, -1)] + [first[pos]]
+    order[pos] = rows[np.lexsort(keys)]
+    return order
 
 
 def _house_street_key(address: str) -> str | None:
