@@ -9,14 +9,15 @@ Codes are assigned in sorted value order (so sorting by code sorts by value); -1
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import repeat
 
 import numpy as np
 
 from ..pools import ForkPool
-from .compare import FIELDS, address_value, house_street
+from .compare import FIELDS, KEY_COLUMNS, address_value, house_street
 from .names import block_forms, hangul_forms
 
 RECORD_COLUMNS = (
@@ -25,7 +26,11 @@ RECORD_COLUMNS = (
 """Columns a frame is built from, in this order (pipeline and store read exactly these)."""
 
 
-def factorize(values: Sequence[str | None]) -> tuple[np.ndarray, list[str]]:
+Factorized = tuple[np.ndarray, list[str]]
+"""A column's codes (int32, -1 missing) and its sorted unique values."""
+
+
+def factorize(values: Sequence[str | None]) -> Factorized:
     """Codes (int32, -1 for missing/empty) and the sorted unique values.
 
     A set, a sort of the distinct strings and one ``dict.get`` per value, all C loops; columns
@@ -74,8 +79,20 @@ def _factorize_bytes(values: Sequence[str | None]) -> tuple[np.ndarray, list[str
         return None
     arr = np.array(enc, dtype=f"S{max(width, 1)}")
     del enc
-    if not np.array_equal(np.char.str_len(arr), lengths):  # a trailing NUL was dropped
+    if not _kept_whole(arr, lengths):
         return None
+    return factorize_fixed(arr)
+
+
+def _kept_whole(arr: np.ndarray, lengths: np.ndarray) -> bool:
+    """Whether every value kept its length in the fixed-width array (which drops a trailing
+    NUL: "a\0" would equal "a")."""
+    return np.array_equal(np.char.str_len(arr), lengths)
+
+
+def factorize_fixed(arr: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``factorize`` of UTF-8 values in a fixed-width byte array (empty: missing) that kept
+    every value whole (``_kept_whole``)."""
     keys = _digit_keys(arr)
     if keys is None:
         keys, order = arr, _byte_order(arr)
@@ -101,6 +118,50 @@ def _decoded(values: list[bytes]) -> list[str]:
     if text.count("\0") == len(values) - 1:
         return text.split("\0") if values else []
     return [v.decode() for v in values]
+
+
+def unpack(data: bytes, count: int, separator: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``count`` values joined by the byte ``separator`` as a fixed-width byte array and each
+    value's length; None if they do not split into ``count``, a value ends in NUL or the
+    array would take more than ``BYTES_MAX_ARRAY``. Why: the batch read hands each key column
+    over as one such string (``store.matches.packed_keys``): no Python object per value."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    bounds = np.flatnonzero(buf == separator)
+    if len(bounds) != count - 1 or count == 0:
+        return None
+    starts = np.empty(count, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = bounds + 1
+    lengths = np.empty(count, dtype=np.int64)
+    lengths[:-1] = bounds
+    lengths[-1] = len(buf)
+    lengths -= starts
+    width = max(int(lengths.max()), 1)
+    if width * count > BYTES_MAX_ARRAY:
+        return None
+    spare = width * count  # one byte past the slots: where the separators go
+    out = np.zeros(spare + 1, dtype=np.uint8)
+    # each byte goes to its row's slot (row * width) at its offset in the value; a row's
+    # separator follows its value (the last row has none)
+    target = np.repeat(np.arange(count, dtype=np.int64) * width - starts, lengths + 1)
+    target = target[: len(buf)]
+    target += np.arange(len(buf), dtype=np.int64)
+    target[bounds] = spare
+    out[target] = buf
+    arr = out[:spare].view(f"S{width}")
+    return (arr, lengths) if _kept_whole(arr, lengths) else None
+
+
+def join_address(
+    addr: np.ndarray, addr_len: np.ndarray, unit: np.ndarray, unit_len: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``compare.address_value`` over fixed-width byte columns: key + b'#' + unit, the key
+    alone without a unit, empty without a key; and the lengths."""
+    joined = np.where(unit_len > 0, np.char.add(np.char.add(addr, b"#"), unit), addr)
+    joined[addr_len == 0] = b""
+    lengths = np.where(unit_len > 0, addr_len + 1 + unit_len, addr_len)
+    lengths[addr_len == 0] = 0
+    return joined, lengths
 
 
 _DIGIT_ALPHABET = b"+-0123456789"  # ascending bytes
@@ -243,21 +304,49 @@ class KeyFrame:
         """Build from tuples in ``RECORD_COLUMNS`` order."""
         cols = list(zip(*rows, strict=True)) or [()] * len(RECORD_COLUMNS)
         ids, k_name, k_email, k_phone, k_birth, k_postcode, k_addr, k_unit = cols
-        frame = cls(np.asarray(ids, dtype=np.int64))
-        address = list(map(address_value, k_addr, k_unit))
         base = {
             "name": k_name,
             "email": k_email,
             "phone": k_phone,
             "birth_date": k_birth,
             "postal_code": k_postcode,
-            "address": address,
+            "address": list(map(address_value, k_addr, k_unit)),
         }
-        frame.codes["name"], frame.uniques["name"] = factorize(k_name)
+        columns = {f: partial(factorize, values) for f, values in base.items()}
+        return cls._build(np.asarray(ids, dtype=np.int64), columns)
+
+    @classmethod
+    def from_packed(cls, ids: str, columns: Mapping[str, bytes], separator: int) -> KeyFrame | None:
+        """Build from ``store.matches.packed_keys``: the ids comma-separated, each ``k_*``
+        column's values joined by ``separator``. None when a column does not unpack (see
+        ``unpack``): build ``from_rows`` then. Codes and uniques equal ``from_rows``'s."""
+        id_array = np.fromstring(ids, dtype=np.int64, sep=",") if ids else np.empty(0, np.int64)
+        fixed = {}
+        for column, data in columns.items():
+            got = unpack(data, len(id_array), separator)
+            if got is None:
+                return None
+            fixed[column] = got
+        if np.any(id_array[1:] <= id_array[:-1]):  # rows in another order than by id
+            order = np.argsort(id_array, kind="stable")
+            id_array = id_array[order]
+            fixed = {c: (arr[order], lengths[order]) for c, (arr, lengths) in fixed.items()}
+        address, _ = join_address(*fixed.pop("k_addr"), *fixed.pop("k_unit"))
+        arrays = {f: fixed[KEY_COLUMNS[f]][0] for f in FIELDS if f != "address"}
+        arrays["address"] = address
+        del fixed
+        return cls._build(id_array, {f: partial(factorize_fixed, a) for f, a in arrays.items()})
+
+    @classmethod
+    def _build(cls, ids: np.ndarray, columns: Mapping[str, Callable[[], Factorized]]) -> KeyFrame:
+        """The frame from a factorising call per field (``FIELDS``): the derived blocking
+        columns, and the name forms in a worker while the other fields are factorised."""
+        frame = cls(ids)
+        frame.codes["name"], frame.uniques["name"] = columns["name"]()
         forms = _NameForms(frame.uniques["name"])  # starts a worker for big frames
-        for name, values in base.items():
+        for name, factorized in columns.items():
             if name != "name":
-                frame.codes[name], frame.uniques[name] = factorize(values)
+                frame.codes[name], frame.uniques[name] = factorized()
         # blocking-only columns, derived per unique value (no per-row Python)
         derived = {
             "birth_year": ("birth_date", lambda v: v[:4]),
