@@ -118,6 +118,10 @@ def test_store_packed_keys_build_the_frame_the_rows_build(tmp_path, claims_csv):
     _assert_same_frame(KeyFrame.from_packed(*packed, SEP), KeyFrame.from_rows(rows))
 
 
+def _submission_ids(db) -> list[tuple]:
+    return db.execute("SELECT id FROM submissions").fetchall()
+
+
 def _persons(db) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for ref, person in db.execute(
@@ -137,8 +141,19 @@ def test_batch_match_reads_packed_and_falls_back_to_rows(tmp_path, claims_csv, m
     )
     packed = store.connect(tmp_path / "packed.db")
     import_claims(packed, claims_csv, workers=0)
+    reading = []
+    real_from_packed = KeyFrame.from_packed.__func__
+
+    def from_packed(cls, *args):
+        reading.append(packed.conn.in_transaction)
+        return real_from_packed(cls, *args)
+
+    monkeypatch.setattr(KeyFrame, "from_packed", classmethod(from_packed))
     report = run_match(packed, full=True)
     assert calls == [] and report.auto_links > 0  # the frame came from the packed columns
+    # the read transaction ended before the frame is built: a snapshot held longer keeps
+    # SQLite from checkpointing the WAL past it while the index builds write
+    assert reading == [False] and report.submissions == len(_submission_ids(packed))
 
     rows = store.connect(tmp_path / "rows.db")
     import_claims(rows, claims_csv, workers=0)

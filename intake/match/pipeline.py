@@ -134,14 +134,16 @@ def _run_match(
     report = MatchReport()
     with store.read_snapshot(db):  # the keys and the meta rows list the same submissions
         packed, meta = store.packed_keys(db), store.meta_rows(db)
-        report.submissions = len(meta)
-        if not meta:
-            return report
-        t = report.lap("read", t0)
-        frame = packed and KeyFrame.from_packed(*packed, store.PACK_SEPARATOR)
-        del packed
-        if frame is None:  # a column did not unpack: read the rows (``KeyFrame.from_packed``)
-            frame = KeyFrame.from_rows(store.key_rows(db)[0])
+    if not meta:
+        return report
+    t = report.lap("read", t0)
+    frame = packed and KeyFrame.from_packed(*packed, store.PACK_SEPARATOR)
+    del packed
+    if frame is None:  # a column did not unpack (``KeyFrame.from_packed``): read the rows
+        key_rows, meta = store.key_rows(db)  # keys and meta of one read, as the snapshot's
+        frame = KeyFrame.from_rows(key_rows)
+        del key_rows
+    report.submissions = len(frame)
     ids = frame.ids
     new = None if full else np.fromiter((m[3] is None for m in meta), bool, len(meta))
     report.new = len(ids) if new is None else int(new.sum())
