@@ -154,6 +154,9 @@ def test_batch_match_reads_packed_and_falls_back_to_rows(tmp_path, claims_csv, m
     # the read transaction ended before the frame is built: a snapshot held longer keeps
     # SQLite from checkpointing the WAL past it while the index builds write
     assert reading == [False] and report.submissions == len(_submission_ids(packed))
+    # the batch's writes get the big page cache the row read used to set
+    cache = packed.execute("PRAGMA cache_size").fetchone()[0]
+    assert cache == -store_matches.BATCH_CACHE_KIB
 
     rows = store.connect(tmp_path / "rows.db")
     import_claims(rows, claims_csv, workers=0)

@@ -58,7 +58,7 @@ def _mostly_distinct(values: Sequence[str | None]) -> bool:
     return len(set(sample)) > len(sample) * 0.4
 
 
-def _factorize_bytes(values: Sequence[str | None]) -> tuple[np.ndarray, list[str]] | None:
+def _factorize_bytes(values: Sequence[str | None]) -> Factorized | None:
     """``factorize`` through one numpy sort of the values as UTF-8 bytes, or None when the
     values do not fit (a value ending in NUL, which fixed-width bytes drop, an unencodable
     string, or an array over ``BYTES_MAX_ARRAY``).
@@ -90,7 +90,7 @@ def _kept_whole(arr: np.ndarray, lengths: np.ndarray) -> bool:
     return np.array_equal(np.char.str_len(arr), lengths)
 
 
-def factorize_fixed(arr: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def factorize_fixed(arr: np.ndarray) -> Factorized:
     """``factorize`` of UTF-8 values in a fixed-width byte array (empty: missing) that kept
     every value whole (``_kept_whole``)."""
     keys = _digit_keys(arr)

@@ -27,15 +27,16 @@ BATCH_CACHE_KIB = 256 * 1024
 """Page cache for batch runs: bulk writes update several indexes of a million-row table."""
 
 
+_META_SELECT = "s.ref, s.submitted_at, m.person_id, m.matched_at"
+_WITH_MATCHES = "FROM submissions AS s LEFT JOIN match_results AS m ON m.id = s.id ORDER BY s.id"
+
+
 def key_rows(db: sqlite_utils.Database) -> tuple[list[tuple], list[tuple]]:
     """(key rows, meta rows) of every submission ordered by id; meta = (ref, submitted_at,
     person_id, matched_at). Also enlarges this connection's page cache for the batch."""
     db.conn.execute(f"PRAGMA cache_size = -{BATCH_CACHE_KIB}")
     keys, meta = [], []
-    cur = db.conn.execute(
-        f"SELECT {_qualified(KEY_SELECT)}, s.ref, s.submitted_at, m.person_id, m.matched_at"
-        " FROM submissions AS s LEFT JOIN match_results AS m ON m.id = s.id ORDER BY s.id"
-    )
+    cur = db.conn.execute(f"SELECT {_qualified(KEY_SELECT)}, {_META_SELECT} {_WITH_MATCHES}")
     while batch := cur.fetchmany(50_000):
         for row in batch:
             keys.append(row[:8])
@@ -68,11 +69,10 @@ def packed_keys(db: sqlite_utils.Database) -> tuple[str, dict[str, bytes]] | Non
 
 
 def meta_rows(db: sqlite_utils.Database) -> list[tuple]:
-    """(ref, submitted_at, person_id, matched_at) of every submission, ordered by id."""
-    return db.conn.execute(
-        "SELECT s.ref, s.submitted_at, m.person_id, m.matched_at"
-        " FROM submissions AS s LEFT JOIN match_results AS m ON m.id = s.id ORDER BY s.id"
-    ).fetchall()
+    """``key_rows``'s meta rows alone (the batch reads the keys packed). Also enlarges this
+    connection's page cache for the batch's writes, as ``key_rows`` does."""
+    db.conn.execute(f"PRAGMA cache_size = -{BATCH_CACHE_KIB}")
+    return db.conn.execute(f"SELECT {_META_SELECT} {_WITH_MATCHES}").fetchall()
 
 
 @contextmanager
