@@ -116,7 +116,7 @@ def _decoded(values: list[bytes]) -> list[str]:
     value holds a NUL (~2× faster than a ``decode`` call per value)."""
     text = b"\0".join(values).decode()
     if text.count("\0") == len(values) - 1:
-        return text.split("\0") if values else []
+        return text.split("\0")
     return [v.decode() for v in values]
 
 

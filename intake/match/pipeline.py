@@ -190,10 +190,8 @@ def _run_match(
             links = (ids[cands.left[linked]], ids[cands.right[linked]])
             edges = edge_rows(ids, effective, links)
 
-        def write(conn) -> None:
-            store.write_pairs(
-                conn, pair_rows(frame, cands, scored, keep, settings), replace_all=full
-            )
+        def write(to: sqlite_utils.Database) -> None:  # ``db``, or the pairs thread's own
+            store.write_pairs(to, pair_rows(frame, cands, scored, keep, settings), replace_all=full)
 
         if edges is None:  # the clustering reads the stored pairs: write them first
             write(db)
