@@ -308,6 +308,8 @@ def _component(db, start: list[int], effective) -> tuple[set[int], list[tuple]]:
 
 _BROAD = (BROAD_MAX_BLOCK, next(r.window for r in RULES if r.name == "name"))
 """(max_block, window) of the broad rules, for the per-submit look-ups."""
+_WINDOWS = {r.name: r.window for r in RULES if r.window and r.max_block is None}
+"""rule -> window of the narrow rules compared in birth-date windows, for the same look-ups."""
 
 
 def match_incremental(
@@ -330,6 +332,7 @@ def match_incremental(
         forms=block_forms,
         broad=_BROAD,
         house=house_street,
+        windows=_WINDOWS,
     )
     for other_id, (other, rule) in candidates.items():
         s = model.score(rec, other)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 
 import sqlite_utils
@@ -182,21 +182,30 @@ def candidate_records(
     forms: Callable[[str], tuple[str, str]] | None = None,
     broad: tuple[int, int] = (10, 3),
     house: Callable[[str], tuple[str, str] | None] | None = None,
+    windows: Mapping[str, int] | None = None,
 ) -> dict[int, tuple[dict, str]]:
     """Stored submissions sharing a blocking key with ``rec`` (indexed queries, ``limit`` per
     rule): id -> (record, first rule). ``forms``: k_name -> (block key, initials) for the name
     form rules (skipped without); ``broad``: (max_block, window) of the broad rules;
     ``house``: k_addr -> (house number, street letters) of a free-text address, for the
-    ``house_street`` rule (skipped without)."""
+    ``house_street`` rule (skipped without); ``windows``: rule -> window of the rules the
+    batch compares in birth-date order with their nearest neighbours only, whatever the
+    block's size (their look-ups then propose those neighbours, not the whole block)."""
     params = dict(rec)
     birth = rec.get("k_birth") or ""
     params["year"], params["year_end"] = birth[:4], birth[:4] + "\uffff"
+    windows = windows or {}
     found: dict[int, str] = {}
     for rule, where in _CANDIDATE_QUERIES.items():
-        if _usable(where, params):
+        if not _usable(where, params):
+            continue
+        if rule in windows:
+            hits = _birth_neighbours(db, where, params, windows[rule])
+        else:
             sql = f"SELECT id FROM submissions WHERE {where} AND id != :id LIMIT {int(limit)}"
-            for (i,) in db.conn.execute(sql, params):
-                found.setdefault(i, rule)
+            hits = [i for (i,) in db.conn.execute(sql, params)]
+        for i in hits:
+            found.setdefault(i, rule)
     if forms is not None and rec.get("k_name"):
         mine = forms(rec["k_name"])
         for rule, (where, form, column) in _FORM_QUERIES.items():
@@ -209,8 +218,11 @@ def candidate_records(
                 {**params, **extra},
             )
             hits = [i for i, name in rows if name and forms(name)[form] == mine[form]]
+            rule = rule.removesuffix("_forms")
+            if rule in windows and len(hits) >= windows[rule]:  # a block over the window
+                hits = _nearest(_births(db, hits), (rec["id"], birth or None), windows[rule])
             for i in hits[:limit]:
-                found.setdefault(i, rule.removesuffix("_forms"))
+                found.setdefault(i, rule)
     max_block, window = broad
     for rule, (where, sort) in _BROAD_QUERIES.items():
         if rule == "birth_date" and house is not None:  # the batch's order of rules
@@ -279,10 +291,43 @@ def _window(
     ).fetchall()
     if len(rows) + 1 > max_block:
         return []
-    rows.append((params["id"], params.get(sort)))
-    rows.sort(key=lambda r: (bool(r[1]), r[1] or "", r[0]))
-    at = next(k for k, r in enumerate(rows) if r[0] == params["id"])
-    return [r[0] for r in rows[max(0, at - window + 1) : at + window] if r[0] != params["id"]]
+    return _nearest(rows, (params["id"], params.get(sort)), window)
+
+
+def _nearest(rows: list[tuple], me: tuple[int, str | None], window: int) -> list[int]:
+    """Ids of ``rows`` within ``window`` - 1 places of ``me`` in the batch's order of a block
+    (sort value, missing first; id): the pairs ``blocking.rule_pairs`` makes in a window."""
+    ordered = sorted([*rows, me], key=lambda r: (bool(r[1]), r[1] or "", r[0]))
+    at = ordered.index(me)
+    return [r[0] for r in ordered[max(0, at - window + 1) : at + window] if r[0] != me[0]]
+
+
+def _births(db: sqlite_utils.Database, ids: list[int]) -> list[tuple[int, str | None]]:
+    """(id, k_birth) of ``ids``."""
+    rows: list[tuple[int, str | None]] = []
+    for k in range(0, len(ids), 500):
+        chunk = ids[k : k + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows += db.conn.execute(
+            f"SELECT id, k_birth FROM submissions WHERE id IN ({marks})", chunk
+        ).fetchall()
+    return rows
+
+
+def _birth_neighbours(
+    db: sqlite_utils.Database, where: str, params: dict, window: int
+) -> list[int]:
+    """Ids of the ``window`` - 1 records on each side of ``params['id']`` in its block's
+    (k_birth, id) order, read from the ordered index: a few rows, whatever the block's size.
+    (A rule with a birth year in its key: every record of the block has a birth date.)"""
+    near = []
+    for side, order in (("<", "DESC"), (">", "ASC")):
+        near += db.conn.execute(
+            f"SELECT id FROM submissions WHERE {where} AND (k_birth, id) {side} (:k_birth, :id)"
+            f" ORDER BY k_birth {order}, id {order} LIMIT {int(window) - 1}",
+            params,
+        ).fetchall()
+    return [i for (i,) in near]
 
 
 class ValueCounts(dict):
