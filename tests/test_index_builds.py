@@ -4,8 +4,10 @@ Results, stored indexes and a killed build must be exactly as with the import's 
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +17,7 @@ from intake import store
 from intake.cli import main
 from intake.importing import import_claims
 from intake.match.pipeline import run_match
-from intake.store import index_builds
+from intake.store import index_builds, submissions
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,7 @@ def test_deferred_import_then_match_equals_import_built_indexes(tmp_path, claims
     monkeypatch.setattr(
         index_builds,
         "restore_indexes",
-        lambda d: seen.append(threading.current_thread().name) or real(d),
+        lambda d, **kw: seen.append(threading.current_thread().name) or real(d, **kw),
     )
     report = run_match(db, full=True)
     assert seen == ["intake-index-builds"]  # on the builder thread, not the caller's
@@ -124,3 +126,29 @@ def test_cli_import_claims_match_loads_matches_and_leaves_every_index(tmp_path, 
     usual = store.connect(tmp_path / "usual.db")
     import_claims(usual, claims_csv, workers=0)
     assert _indexes(db) == _indexes(usual)
+
+
+def test_builds_beside_the_match_use_no_helper_sorter_thread(tmp_path, claims_csv, monkeypatch):
+    """Beside the match, which keeps the other core busy, a helper sorter thread only takes CPU
+    from it; an import's own builds (nothing else running) keep theirs."""
+    seen = []
+    real = submissions.index_build_pragmas
+
+    @contextmanager
+    def recording(conn, *args, **kwargs):
+        with real(conn, *args, **kwargs):
+            threads = conn.execute("PRAGMA threads").fetchone()[0]
+            seen.append((threading.current_thread().name, threads))
+            yield
+
+    monkeypatch.setattr(submissions, "index_build_pragmas", recording)
+    db = store.connect(tmp_path / "deferred.db")
+    import_claims(db, claims_csv, workers=0, defer_indexes=True)
+    assert seen == []  # left to the match
+    run_match(db, full=True)
+    assert seen == [("intake-index-builds", 0)]
+    assert db.execute("SELECT count(*) FROM deferred_indexes").fetchone()[0] == 0
+
+    seen.clear()
+    import_claims(store.connect(tmp_path / "own.db"), claims_csv, workers=0)
+    assert [t for _, t in seen] == [min(submissions.SORT_THREADS, os.cpu_count() or 1)]

@@ -157,15 +157,19 @@ SORT_THREADS = 2  # SQLite sorter threads while building indexes
 
 
 @contextmanager
-def index_build_pragmas(conn: sqlite3.Connection) -> Iterator[None]:
+def index_build_pragmas(
+    conn: sqlite3.Connection, sorter_threads: int = SORT_THREADS
+) -> Iterator[None]:
     """A small page cache and a second sorter thread while CREATE INDEX statements run.
 
     Why: SQLite's sorter sorts runs of ``cache_size`` bytes; with one big cache an index build
     is one single-threaded in-memory sort. With 8 MB runs and ``PRAGMA threads=2`` a helper
     thread sorts and merges runs while the table is scanned: a million-row key index took
     1.5-2.3 s instead of 2.7-3.5 s (docs/benchmarks/matcher.md, round 4). The pages the build
-    writes are new, so the small cache costs nothing there; both settings are put back."""
-    with pragmas(conn, cache_size=-SORT_CACHE_KIB, threads=min(SORT_THREADS, os.cpu_count() or 1)):
+    writes are new, so the small cache costs nothing there; both settings are put back.
+    ``sorter_threads`` 0: no helper thread (builds beside other work, ``index_builds``)."""
+    threads = min(sorter_threads, os.cpu_count() or 1)
+    with pragmas(conn, cache_size=-SORT_CACHE_KIB, threads=threads):
         yield
 
 
@@ -198,8 +202,9 @@ def suspend_indexes(db: sqlite_utils.Database, incoming: int) -> bool:
     return bool(dropped)
 
 
-def restore_indexes(db: sqlite_utils.Database) -> int:
+def restore_indexes(db: sqlite_utils.Database, sorter_threads: int = SORT_THREADS) -> int:
     """Build every index :func:`suspend_indexes` dropped (one transaction); returns how many.
+    ``sorter_threads``: SQLite's helper threads per sort (``index_build_pragmas``).
 
     Cheap when there is nothing to restore (one read of an empty table)."""
     conn = db.conn
@@ -211,7 +216,7 @@ def restore_indexes(db: sqlite_utils.Database) -> int:
         existing = {
             r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
         }
-        with index_build_pragmas(conn):
+        with index_build_pragmas(conn, sorter_threads):
             for name, sql in pending:
                 if name not in existing:
                     conn.execute(sql)
