@@ -16,6 +16,7 @@ from match_helpers import write_claims_csv
 from intake import store
 from intake.cli import main
 from intake.importing import import_claims
+from intake.match import pipeline
 from intake.match.pipeline import run_match
 from intake.store import index_builds, submissions
 
@@ -152,3 +153,35 @@ def test_builds_beside_the_match_use_no_helper_sorter_thread(tmp_path, claims_cs
     seen.clear()
     import_claims(store.connect(tmp_path / "own.db"), claims_csv, workers=0)
     assert [t for _, t in seen] == [min(submissions.SORT_THREADS, os.cpu_count() or 1)]
+
+
+def test_the_match_writes_nothing_before_the_builds_commit(tmp_path, claims_csv, monkeypatch):
+    """The batch run stores its estimated prior with its other writes, after the builds: a
+    write while they run waits for their transaction, and the match's core stands idle.
+
+    The builds start only once the prior is stored or after 2 s, whichever comes first: a run
+    that stored it early would record it before the builds."""
+    events = []
+    prior_stored = threading.Event()
+    real_build, real_save = index_builds.restore_indexes, pipeline.store.save_model_params
+
+    def build(db, **kwargs):
+        prior_stored.wait(timeout=2)
+        built = real_build(db, **kwargs)
+        events.append("indexes built")
+        return built
+
+    def save(db, params):
+        events.append("prior stored")
+        prior_stored.set()
+        return real_save(db, params)
+
+    db = store.connect(tmp_path / "deferred.db")
+    import_claims(db, claims_csv, workers=0, defer_indexes=True)
+    stale = {"prior_ratio": 7.5}  # an earlier run's estimate: this run's differs
+    real_save(db, stale)
+    monkeypatch.setattr(index_builds, "restore_indexes", build)
+    monkeypatch.setattr(pipeline.store, "save_model_params", save)
+    run_match(db, full=True)
+    assert events == ["indexes built", "prior stored"]
+    assert store.matches.load_model_params(db) != stale  # this run's estimate was stored

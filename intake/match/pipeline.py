@@ -30,6 +30,7 @@ from .frame import KeyFrame
 from .fullrun import earliest_rows, edge_rows, full_run_persons
 from .names import block_forms
 from .pairrows import pair_rows
+from .prior import estimated_params
 from .score import Model
 from .settings import MatchSettings
 from .vscore import score_pairs
@@ -153,7 +154,10 @@ def _run_match(
     links = edges = None
     t = report.lap("frame", t)
     if report.new:
-        model = load_model(db, settings, len(frame), frame=frame)
+        # the estimated prior is stored with the run's writes, not here: a write now would
+        # wait for the index builds' transaction and leave the other core idle meanwhile
+        params, prior_changed = estimated_params(db, settings, frame)
+        model = Model.from_params(params, settings=settings, n=len(frame))
         cands = candidate_pairs(frame, settings, new=new)
         t = report.lap("block", t)
         if train:
@@ -161,13 +165,16 @@ def _run_match(
 
             model = train_model(frame, cands.left, cands.right, model)
             indexes.wait()
-            store.save_model_params(db, model.params())
+            store.save_model_params(db, model.params())  # with the prior's ratio
+            prior_changed = False
             report.trained = True
         report.candidates = len(cands)
         report.pairs_per_rule, report.split_blocks = cands.per_rule, cands.split_blocks
         scored = score_pairs(model, frame, cands.left, cands.right)
         t = report.lap("score", t)
         indexes.wait()  # the writes below need the builds committed (and use the indexes)
+        if prior_changed:  # per-submit matches score with it from now on
+            store.save_model_params(db, params)
         t = report.lap("indexes", t)
         prob = scored.probability
         keep = prob >= settings.lower

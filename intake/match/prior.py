@@ -155,14 +155,24 @@ def stored_params(db, settings: MatchSettings, frame: KeyFrame | None = None) ->
     the same prior as the last batch run."""
     from ..store import matches as store
 
-    params = store.load_model_params(db)
     if frame is None:
-        return params
+        return store.load_model_params(db)
+    params, changed = estimated_params(db, settings, frame)
+    if changed:
+        store.save_model_params(db, params)
+    return params
+
+
+def estimated_params(db, settings: MatchSettings, frame: KeyFrame) -> tuple[dict | None, bool]:
+    """The stored parameters with the prior ratio estimated from ``frame``, and whether they
+    differ from the stored ones (then the caller stores them: ``stored_params``, or the batch
+    run with its other writes, so that it need not wait for a writer meanwhile)."""
+    from ..store import matches as store
+
+    params = store.load_model_params(db)
     model = Model.from_params(params, settings=settings, n=len(frame))
     ratio = prior_ratio(frame, model)
     new = {k: v for k, v in (params or {}).items() if k != "prior_ratio"}
     if ratio != 1.0:
         new["prior_ratio"] = ratio
-    if new != (params or {}):
-        store.save_model_params(db, new or None)
-    return new or None
+    return new or None, new != (params or {})
