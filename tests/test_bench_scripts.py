@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from intake.match.blocking import RULES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,6 +32,20 @@ def test_bench_dedup_small(tmp_path):
     report = json.loads(out.strip().splitlines()[-1])
     assert report["submissions"] > 300 and report["household_pairs_merged"] == 0
     assert report["persons"] <= report["submissions"] and report["f1"] > 0.9
+
+    # the per-rule report on the store the benchmark left behind
+    truth = next(tmp_path.glob("truth-300-*.json"))
+    lines = _run("blocking_rules.py", str(tmp_path / "bench.db"), "--truth", str(truth))
+    lines = lines.strip().splitlines()
+    candidates = int(lines[0].split("candidates ")[1].split()[0].replace(",", ""))
+    rows = {
+        line.split()[0]: [int(v.replace(",", "")) for v in line.split()[1:]] for line in lines[2:]
+    }
+    assert set(rows) == {r.name for r in RULES}
+    only = sum(r[1] for r in rows.values())
+    assert 0 < only <= candidates <= sum(r[0] for r in rows.values())
+    assert all(proposes >= alone >= stored >= linked >= linked_true for proposes, alone,
+               stored, linked, linked_true, _ in rows.values())  # fmt: skip
 
 
 def test_parity_incremental_small():
