@@ -220,7 +220,8 @@ def candidate_records(
             hits = [i for i, name in rows if name and forms(name)[form] == mine[form]]
             rule = rule.removesuffix("_forms")
             if rule in windows and len(hits) >= windows[rule]:  # a block over the window
-                hits = _nearest(_births(db, hits), (rec["id"], birth or None), windows[rule])
+                births = list(_submissions_by_id(db, "id, k_birth", hits))
+                hits = _nearest(births, (rec["id"], birth or None), windows[rule])
             for i in hits[:limit]:
                 found.setdefault(i, rule)
     max_block, window = broad
@@ -233,14 +234,18 @@ def candidate_records(
                 found.setdefault(i, rule)
     out: dict[int, tuple[dict, str]] = {}
     ids = list(found)
+    for row in _submissions_by_id(db, KEY_SELECT, ids):
+        out[row[0]] = (dict(zip(RECORD_KEYS, row, strict=True)), found[row[0]])
+    return {i: out[i] for i in ids if i in out}
+
+
+def _submissions_by_id(db: sqlite_utils.Database, columns: str, ids: list[int]) -> Iterator:
+    """``columns`` of the submissions ``ids``, 500 ids a query (SQLite's variable limit)."""
     for k in range(0, len(ids), 500):
         chunk = ids[k : k + 500]
         marks = ", ".join("?" * len(chunk))
-        for row in db.conn.execute(
-            f"SELECT {KEY_SELECT} FROM submissions WHERE id IN ({marks})", chunk
-        ):
-            out[row[0]] = (dict(zip(RECORD_KEYS, row, strict=True)), found[row[0]])
-    return {i: out[i] for i in ids if i in out}
+        sql = f"SELECT {columns} FROM submissions WHERE id IN ({marks})"
+        yield from db.conn.execute(sql, chunk)
 
 
 _HOUSE_QUERY = (
@@ -300,18 +305,6 @@ def _nearest(rows: list[tuple], me: tuple[int, str | None], window: int) -> list
     ordered = sorted([*rows, me], key=lambda r: (bool(r[1]), r[1] or "", r[0]))
     at = ordered.index(me)
     return [r[0] for r in ordered[max(0, at - window + 1) : at + window] if r[0] != me[0]]
-
-
-def _births(db: sqlite_utils.Database, ids: list[int]) -> list[tuple[int, str | None]]:
-    """(id, k_birth) of ``ids``."""
-    rows: list[tuple[int, str | None]] = []
-    for k in range(0, len(ids), 500):
-        chunk = ids[k : k + 500]
-        marks = ", ".join("?" * len(chunk))
-        rows += db.conn.execute(
-            f"SELECT id, k_birth FROM submissions WHERE id IN ({marks})", chunk
-        ).fetchall()
-    return rows
 
 
 def _birth_neighbours(
