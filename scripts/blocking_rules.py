@@ -48,7 +48,13 @@ def main() -> None:
     parser.add_argument("db", type=Path)
     parser.add_argument("--truth", type=Path, help="truth-*.json of scripts/bench_dedup.py")
     args = parser.parse_args()
+    if not args.db.is_file():  # connect would create an empty store
+        parser.error(f"no database at {args.db}")
+    if args.truth and not args.truth.is_file():
+        parser.error(f"no truth file at {args.truth}")
     db = store.connect(args.db)
+    if not db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone():
+        parser.error(f"{args.db} holds no submissions")
     with matches.read_snapshot(db):
         packed = matches.packed_keys(db)
     frame = KeyFrame.from_packed(*packed, matches.PACK_SEPARATOR)

@@ -48,6 +48,16 @@ def test_bench_dedup_small(tmp_path):
                stored, linked, linked_true, _ in rows.values())  # fmt: skip
 
 
+def test_blocking_rules_names_a_missing_database(tmp_path):
+    missing = tmp_path / "missing.db"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "blocking_rules.py"), str(missing)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 2 and f"no database at {missing}" in done.stderr
+    assert not missing.exists()  # not created as an empty store
+
+
 def test_parity_incremental_small():
     out = _run("parity_incremental.py", "--people", "150", "--seed", "2")
     assert "incremental_ms_p99" in out
