@@ -24,7 +24,7 @@ from typing import Any
 from .claim_rows import claim_row_builder
 from .imports import Table
 from .loading import account_row_builder, key_hasher
-from .pools import fork_pool
+from .pools import AHEAD_PER_WORKER, fork_pool
 from .refs import new_claim_refs
 from .store import now
 
@@ -149,12 +149,13 @@ def _claim_chunk_marshalled(chunk: list) -> bytes:
 
 
 def _in_pool(chunks: Iterator[list], init: tuple, workers: int) -> Iterator[Batch]:
-    """``map(_claim_chunk, chunks)`` over a forked pool, at most 2 chunks per worker ahead."""
+    """``map(_claim_chunk, chunks)`` over a forked pool, ``AHEAD_PER_WORKER`` chunks per worker
+    in flight."""
     with fork_pool(workers, _init_claims, init) as pool:
         pending: deque = deque()  # bounded: memory stays constant however big the file
         for chunk in chunks:
             pending.append(pool.apply_async(_claim_chunk_marshalled, (chunk,)))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= AHEAD_PER_WORKER * workers:
                 yield marshal.loads(pending.popleft().get())
         while pending:
             yield marshal.loads(pending.popleft().get())

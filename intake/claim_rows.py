@@ -24,7 +24,7 @@ from typing import Any
 from .imports import RowMapper, Table
 from .loading import prepare_claim
 from .normalize.keys import key_values
-from .pools import fork_pool
+from .pools import AHEAD_PER_WORKER, fork_pool
 from .refs import new_claim_refs
 from .store import now
 from .store.imports import PackedClaims, pack_claims
@@ -193,30 +193,26 @@ def file_ranges(path: Path, size: int) -> Iterator[Range]:
 
 def _parsed(path: Path, init: tuple, workers: int) -> Iterator[tuple]:
     """Each range's (PackedClaims, rejects, last line, lines) in file order, parsed in a forked
-    pool."""
+    pool that keeps ``AHEAD_PER_WORKER`` ranges per worker in flight."""
     ranges = file_ranges(path, RANGE_BYTES)
-    todo: deque = deque()  # ranges to submit before reading more of ``ranges``
+    ahead = AHEAD_PER_WORKER * workers
     with fork_pool(workers, _init_range, init) as pool:
-        pending: deque = deque()  # (range, async result), at most 2 per worker
-
-        def submit(rng: Range) -> None:
-            pending.append((rng, pool.apply_async(_range_chunk, (rng,))))
+        pending: deque = deque()  # (range, async result), at most ``ahead``
 
         def refill() -> None:
-            while len(pending) < 2 * workers:
-                rng = todo.popleft() if todo else next(ranges, None)
-                if rng is None:
-                    return
-                submit(rng)
+            while len(pending) < ahead and (rng := next(ranges, None)) is not None:
+                pending.append((rng, pool.apply_async(_range_chunk, (rng,))))
 
         refill()
         while pending:
             rng, result = pending.popleft()
             *out, clean = marshal.loads(result.get())
-            while not clean:  # the cut was inside a quoted cell: join the next range, again
-                todo.extendleft(reversed([r for r, _ in pending]))  # speculative: redo them
-                pending.clear()
-                nxt = todo.popleft() if todo else next(ranges, None)
+            while not clean:
+                # The cut was inside a quoted cell: parse the range again joined with the next
+                # one, whose own parse started inside quotes and is dropped. The ranges after
+                # it stand: they start where the joined parse ends between records (else the
+                # join goes on).
+                nxt = pending.popleft()[0] if pending else next(ranges, None)
                 if nxt is None:
                     break  # the file ends inside quotes: as one continuous parse reads it
                 rng = (rng[0], nxt[1], rng[2])
