@@ -102,7 +102,7 @@ def import_claims(
     encoding: str | None = None,
     progress: bool = False,
     workers: int | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
     user_id: int | None = None,
     defer_indexes: bool = False,
 ) -> ImportReport:
@@ -112,6 +112,7 @@ def import_claims(
     unmatched and unlinked, so the next ``intake match`` picks them up. ``defer_indexes``: a
     big import leaves the submissions indexes for the batch match run straight after it
     (``run_match`` builds them beside its first stages; ``intake import-claims --match``).
+    ``batch_rows``: rows per commit (default :func:`claims_batch_rows` of the file's lines).
     """
     path = Path(path)
     table = open_table(path, kind="claims", mapping=mapping, encoding=encoding)
@@ -121,6 +122,8 @@ def import_claims(
     if action == "done":
         return report
     init = ("claims", None, row["id"], table.header, f"import:{path.name}")
+    if batch_rows is None:
+        batch_rows = claims_batch_rows(lines - (row["last_line"] if action == "resume" else 0))
     # A file at least as big as the store: no secondary index is maintained row by row; they
     # are built once at the end (or by the resume of a killed run).
     with store_submissions.bulk_import(
@@ -132,6 +135,22 @@ def import_claims(
     if big:  # the WAL holds every page written (~1 GB at 1M rows): copy it now, not in the match
         store_submissions.checkpoint(db)
     return report
+
+
+def claims_batch_rows(lines: int) -> int:
+    """Rows per commit of a claims import of ``lines`` lines: a tenth of them, at least
+    MIN_BATCH_ROWS and at most BATCH_ROWS.
+
+    Why not always BATCH_ROWS: the writer commits a batch once it is full, so a file of ~100k
+    rows had one big commit (~1 s) that began when the workers had nearly finished, and ran
+    alone; ten commits overlap the parsing (100k rows: 4.95 -> 4.23 s). Why not small batches
+    at any size: each commit rewrites every page of the random-key ``ref`` index that it
+    touched, so at a million rows 20k-row batches were ~3 s slower than 100k-row ones
+    (docs/benchmarks/matcher.md, round 10)."""
+    return max(MIN_BATCH_ROWS, min(BATCH_ROWS, lines // 10))
+
+
+MIN_BATCH_ROWS = 10_000
 
 
 def _report(row: Mapping[str, Any], action: str, table, kind: str) -> ImportReport:
