@@ -76,3 +76,18 @@ def test_bench_staff_small():
 def test_bench_claims_small():
     out = _run("bench_claims.py", "--accounts", "200", "--claims", "20", "--posts", "3")
     assert "claimant waits median" in out
+
+
+def test_busy_cores_traces_a_command_and_passes_on_its_exit_status():
+    spin = "import time\nt = time.time()\nwhile time.time() - t < 0.6: pass\nraise SystemExit(3)"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "busy_cores.py"), "--every", "0.1", "--",
+         sys.executable, "-c", spin],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 3  # the command's own status
+    *lines, summary = done.stderr.strip().splitlines()
+    samples = [float(v) for line in lines for v in line.split()]
+    assert len(samples) >= 4 and all(0.0 <= s <= 64 for s in samples)
+    assert max(samples) >= 0.5  # the spinning command kept a core busy
+    assert summary.startswith("busy cores: mean ") and f"({len(samples)} samples" in summary
