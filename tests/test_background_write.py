@@ -77,7 +77,7 @@ def test_full_run_writes_pairs_on_their_own_thread_with_the_same_results(
 
 
 @contextmanager
-def _run_first(db, work, name):
+def _run_first(db, work, name, **_):
     """``in_background`` with the work done first, on the caller's thread (the old order)."""
     work(db)
     yield None
@@ -144,3 +144,32 @@ def test_job_runs_inline_in_memory_and_inside_an_open_transaction(tmp_path):
     job = BackgroundJob(db, lambda d: d is db, "j")  # a second writer would wait for good
     assert job.wait() is True
     db.execute("ROLLBACK")
+
+
+def test_a_full_runs_writes_leave_the_log_to_a_checkpoint_thread(tmp_path, claims_csv, monkeypatch):
+    """The pairs commit and the persons commit do not checkpoint (``wal_autocheckpoint`` 0 on
+    both connections) while a checkpoint thread copies the log beside them; afterwards the
+    main connection checkpoints as before and the log is all in the database."""
+    db = _imported(tmp_path, "ckpt.db", claims_csv)
+    seen = {}
+    real_pairs, real_persons = store_matches.write_pairs, store_matches.set_persons_full
+
+    def pairs_spy(to, rows, **kw):
+        seen["pairs"] = to.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        return real_pairs(to, rows, **kw)
+
+    def persons_spy(to, *a, **kw):
+        seen["persons"] = to.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        seen["threads"] = {t.name for t in threading.enumerate()}
+        return real_persons(to, *a, **kw)
+
+    monkeypatch.setattr(store_matches, "write_pairs", pairs_spy)
+    monkeypatch.setattr(store_matches, "set_persons_full", persons_spy)
+    report = run_match(db, full=True)
+    assert report.auto_links > 0
+    assert seen["pairs"] == 0 and seen["persons"] == 0
+    assert "intake-wal-checkpoint" in seen["threads"]
+    assert not any(t.name == "intake-wal-checkpoint" for t in threading.enumerate())
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # put back
+    busy, log, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and log == copied  # nothing left that the thread did not copy

@@ -162,3 +162,29 @@ def test_sigterm_stops_serve_after_a_last_checkpoint(tmp_path):
     assert server.returncode == 0, output
     assert "intake stopped" in output and "Traceback" not in output
     assert not os.path.exists(f"{db}-wal")
+
+
+def test_checkpointing_beside_copies_each_commit_of_the_block_and_puts_the_setting_back(
+    tmp_path,
+):
+    from intake.store.checkpoints import checkpointing_beside
+
+    db = store.connect(tmp_path / "c.db")
+    db.execute("CREATE TABLE big (v TEXT)")
+    with checkpointing_beside(db, interval=0.05):
+        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        with db.conn:
+            db.conn.executemany("INSERT INTO big VALUES (?)", [("x" * 500,)] * 20_000)
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    busy, log, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    # ~2,500 pages, committed with the connection's own checkpoint off: the thread copied them
+    assert busy == 0 and log == copied and log > 1000
+
+
+def test_checkpointing_beside_an_in_memory_database_just_runs_the_block():
+    from intake.store.checkpoints import checkpointing_beside
+
+    db = store.connect(":memory:")
+    with checkpointing_beside(db):
+        db.execute("CREATE TABLE t (v)")
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0

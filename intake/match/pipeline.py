@@ -21,6 +21,7 @@ import sqlite_utils
 from ..store import decisions as store_decisions
 from ..store import matches as store
 from ..store.background import in_background
+from ..store.checkpoints import checkpointing_beside
 from ..store.index_builds import BackgroundIndexes, indexes_in_background
 from .blocking import BROAD_MAX_BLOCK, RULES, candidate_pairs, estimated_recall
 from .cluster import cluster, person_id, person_ids
@@ -206,12 +207,15 @@ def _run_match(
     indexes.wait()
     if edges is not None:  # a full run without cannot-links: column-wise (``fullrun``)
         # the clustering needs only these arrays: the pairs are written meanwhile, on a
-        # connection of their own (``store.background``), and waited for before the persons
-        with in_background(db, write, "intake-pairs-write"):
-            explicit, report.persons = full_run_persons(ids, meta, earliest_rows(ids, meta, *edges))
-            t = report.lap("cluster", t)
-        t = report.lap("write_pairs", t)
-        report.persons_changed = store.set_persons_full(db, explicit, int(ids[-1]), len(ids))
+        # connection of their own (``store.background``), and waited for before the persons;
+        # the pairs' commit is copied into the database beside the persons write
+        with checkpointing_beside(db):
+            with in_background(db, write, "intake-pairs-write", autocheckpoint=0):
+                earliest = earliest_rows(ids, meta, *edges)
+                explicit, report.persons = full_run_persons(ids, meta, earliest)
+                t = report.lap("cluster", t)
+            t = report.lap("write_pairs", t)
+            report.persons_changed = store.set_persons_full(db, explicit, int(ids[-1]), len(ids))
     else:
         persons = _assign_all(db, ids, meta, effective, links)
         report.persons = len(set(persons.values()))

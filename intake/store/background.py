@@ -36,7 +36,12 @@ class BackgroundJob:
     on ``db`` itself. ``wait()`` joins and returns its result or re-raises its error."""
 
     def __init__(
-        self, db: sqlite_utils.Database, work: Callable[[sqlite_utils.Database], Any], name: str
+        self,
+        db: sqlite_utils.Database,
+        work: Callable[[sqlite_utils.Database], Any],
+        name: str,
+        *,
+        autocheckpoint: int | None = None,
     ) -> None:
         self.result: Any = None
         self._error: BaseException | None = None
@@ -45,12 +50,13 @@ class BackgroundJob:
         if not path or db.conn.in_transaction:
             self.result = work(db)
             return
+        self._autocheckpoint = autocheckpoint
         self._thread = threading.Thread(target=self._run, args=(path, work), name=name, daemon=True)
         self._thread.start()
 
     def _run(self, path: str, work: Callable[[sqlite_utils.Database], Any]) -> None:
         try:
-            db = connect(path, migrate_schema=False)
+            db = connect(path, migrate_schema=False, autocheckpoint=self._autocheckpoint)
             try:
                 self.result = work(db)
             finally:
@@ -70,10 +76,15 @@ class BackgroundJob:
 
 
 def in_background(
-    db: sqlite_utils.Database, work: Callable[[sqlite_utils.Database], Any], name: str
+    db: sqlite_utils.Database,
+    work: Callable[[sqlite_utils.Database], Any],
+    name: str,
+    *,
+    autocheckpoint: int | None = None,
 ) -> AbstractContextManager[BackgroundJob]:
-    """A ``BackgroundJob`` for a block, always waited for on exit (``waited_for``)."""
-    return waited_for(BackgroundJob(db, work, name))
+    """A ``BackgroundJob`` for a block, always waited for on exit (``waited_for``);
+    ``autocheckpoint``: its connection's ``wal_autocheckpoint`` (None: SQLite's default)."""
+    return waited_for(BackgroundJob(db, work, name, autocheckpoint=autocheckpoint))
 
 
 @contextmanager
