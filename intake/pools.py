@@ -21,8 +21,8 @@ from typing import Any
 AHEAD_PER_WORKER = 8
 """Tasks a streaming caller keeps in flight per worker (the import's ranges and chunks).
 
-Why 8, not 2: the import's writer takes its results in order and commits every 100k rows
-(~1 s at a million rows, with the other core free). With 2 per worker the workers ran dry
+Why 8, not 2: the import's writer takes its results in order and commits each batch (100k
+rows at a million rows, ~1 s, with the other core free). With 2 per worker the workers ran dry
 within ~0.8 s and one core idled through every commit; 8 per worker is ~3 s of parsing, and a
 bounded ~25 MB of results waiting (docs/benchmarks/matcher.md, round 10)."""
 
