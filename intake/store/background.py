@@ -50,13 +50,16 @@ class BackgroundJob:
         if not path or db.conn.in_transaction:
             self.result = work(db)
             return
-        self._autocheckpoint = autocheckpoint
-        self._thread = threading.Thread(target=self._run, args=(path, work), name=name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(path, work, autocheckpoint), name=name, daemon=True
+        )
         self._thread.start()
 
-    def _run(self, path: str, work: Callable[[sqlite_utils.Database], Any]) -> None:
+    def _run(
+        self, path: str, work: Callable[[sqlite_utils.Database], Any], autocheckpoint: int | None
+    ) -> None:
         try:
-            db = connect(path, migrate_schema=False, autocheckpoint=self._autocheckpoint)
+            db = connect(path, migrate_schema=False, autocheckpoint=autocheckpoint)
             try:
                 self.result = work(db)
             finally:
