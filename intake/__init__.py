@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import config, db
+    from .match.settings import MatchSettings
 
     app = Flask(
         __name__,
@@ -46,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["DB"] = str(app.config["DB"] or instance / "intake.db")
     app.config["UPLOAD_FOLDER"] = str(app.config["UPLOAD_FOLDER"] or instance / "uploads")
     app.config["MAIL_OUTBOX"] = str(app.config["MAIL_OUTBOX"] or instance / "outbox")
+    # a bad MATCH_* value fails here, at start-up, not on the first claimant's submit
+    MatchSettings.from_config(app.config)
 
     db.init_app(app)
     _init_web(app)

@@ -27,7 +27,10 @@ class Context:
 
             if self.db_path:  # --db wins over $INTAKE_DB and instance/config.py
                 os.environ["INTAKE_DB"] = self.db_path
-            self._app = create_app()
+            try:
+                self._app = create_app()
+            except ValueError as exc:  # a bad setting: say which, no traceback
+                raise click.ClickException(f"configuration: {exc}") from None
         return self._app
 
     @property
@@ -480,6 +483,11 @@ def _match_and_report(ctx: Context, *, full: bool, train: bool, progress: bool) 
 
     db = ctx.db()
     settings = MatchSettings.from_config(ctx.config)
+    if not settings.households:
+        click.echo(
+            "note: MATCH_HOUSEHOLD_SIZE=0 treats the data as having no households: "
+            "family members who share a home, phone or e-mail will be merged"
+        )
     rep = run_match(db, full=full, settings=settings, progress=progress, train=train)
     click.echo(f"submissions: {rep.submissions}  matched now: {rep.new}")
     for rule, n in rep.pairs_per_rule.items():

@@ -124,6 +124,7 @@ def timed_run(
     seed: int,
     load_only: bool = False,
     separate: bool = False,
+    settings: MatchSettings | None = None,
 ) -> dict:
     """The measured part, in a fresh process: load + full match (+ incremental look-ups), as
     ``intake import-claims FILE --match`` runs them (the indexes built during the match), or
@@ -141,7 +142,8 @@ def timed_run(
             "cpu_normalise_store_workers_s": round(k1 - k0, 2),
             "load_average_1m": [round(load_avg, 2)],
         }  # fmt: skip
-    rep = run_match(db, full=True, settings=MatchSettings())
+    settings = settings or MatchSettings()
+    rep = run_match(db, full=True, settings=settings)
     t2, c2 = time.perf_counter(), _cpu()
     out = {
         "submissions": n,
@@ -166,22 +168,22 @@ def timed_run(
         "peak_rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
     if incremental:
-        p50, p99 = _per_submit(db, incremental, seed + 99)
+        p50, p99 = _per_submit(db, incremental, seed + 99, settings)
         out["incremental_ms_p50"], out["incremental_ms_p99"] = p50, p99
         with store.pragmas(db.conn, wal_autocheckpoint=BACKSTOP_PAGES), Checkpointer(db_path):
-            p50, p99 = _per_submit(db, incremental, seed + 199)
+            p50, p99 = _per_submit(db, incremental, seed + 199, settings)
         out["incremental_serve_ms_p50"], out["incremental_serve_ms_p99"] = p50, p99
     return out
 
 
-def _per_submit(db, count: int, seed: int) -> tuple[float, float]:
+def _per_submit(db, count: int, seed: int, settings: MatchSettings) -> tuple[float, float]:
     """(p50, p99) ms of ``match_incremental`` for ``count`` new submissions, one at a time."""
     people = generate_people(count, seed=seed)
     times = []
     for rec in generate_submissions(people, seed=seed)[:count]:
         sid, _ = insert_submission(db, {f: rec.get(f) for f in FIELDS})
         t = time.perf_counter()
-        match_incremental(db, sid)
+        match_incremental(db, sid, settings=settings)
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
     return round(times[len(times) // 2], 2), round(times[max(0, int(len(times) * 0.99) - 1)], 2)
@@ -200,14 +202,21 @@ def main() -> int:
         action="store_true",
         help="import, then match, as two commands (the import builds its indexes first)",
     )
+    ap.add_argument(
+        "--household-size",
+        type=float,
+        default=MatchSettings.household_size,
+        help="MATCH_HOUSEHOLD_SIZE (0: the data have no households; family members merge)",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     work = Path(args.dir or tempfile.mkdtemp())
     work.mkdir(parents=True, exist_ok=True)
     data, db_path = work / "submissions.csv", work / "bench.db"
     if args.child:
+        settings = MatchSettings(household_size=args.household_size)
         print(json.dumps(timed_run(
-            data, db_path, args.incremental, args.seed, args.load_only, args.separate
+            data, db_path, args.incremental, args.seed, args.load_only, args.separate, settings
         )))  # fmt: skip
         return 0
     truth_file = work / f"truth-{args.people}-{args.seed}.json"
@@ -225,7 +234,8 @@ def main() -> int:
     child = subprocess.run(
         [sys.executable, __file__, "--child", "--dir", str(work), "--seed", str(args.seed),
          "--incremental", str(args.incremental), *(["--load-only"] if args.load_only else []),
-         *(["--separate"] if args.separate else [])],
+         *(["--separate"] if args.separate else []),
+         "--household-size", str(args.household_size)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     out = json.loads(child.stdout.strip().splitlines()[-1])

@@ -90,11 +90,11 @@ class Recorder:
         return found
 
 
-def batch_candidates(db) -> dict[tuple[int, int], list[str]]:
+def batch_candidates(db, settings: MatchSettings) -> dict[tuple[int, int], list[str]]:
     """Every pair a full run compares -> the rules proposing it."""
     keys, _ = store_matches.key_rows(db)
     frame = KeyFrame.from_rows(keys)
-    cands = candidate_pairs(frame, MatchSettings())
+    cands = candidate_pairs(frame, settings)
     ids = frame.ids
     out = {}
     for a, b, bits in zip(cands.left, cands.right, cands.proposed, strict=True):
@@ -111,8 +111,9 @@ def partition(db) -> tuple[set[frozenset], dict[int, str]]:
     return {frozenset(g) for g in groups.values()}, pids
 
 
-def compare(records: list[dict], work: Path) -> dict:
+def compare(records: list[dict], work: Path, settings: MatchSettings | None = None) -> dict:
     """Add ``records`` one by one incrementally, then a full run on a copy; the differences."""
+    settings = settings or MatchSettings()
     inc_path, full_path = work / "incremental.db", work / "full.db"
     db = store.connect(inc_path)
     times = []
@@ -121,18 +122,18 @@ def compare(records: list[dict], work: Path) -> dict:
     for rec in records:
         sid, _ = insert_submission(db, rec)
         t = time.perf_counter()
-        match_incremental(db, sid)
+        match_incremental(db, sid, settings=settings)
         times.append((time.perf_counter() - t) * 1000)
     pipeline.store.candidate_records = recorder.lookup
     copy = sqlite3.connect(full_path)
     db.conn.backup(copy)
     copy.close()
     full = store.connect(full_path)
-    run_match(full, full=True)
+    run_match(full, full=True, settings=settings)
     p_inc, ids_inc = partition(db)
     p_full, ids_full = partition(full)
     l_inc, l_full = links(db), links(full)
-    c_inc, c_full = recorder.pairs, batch_candidates(full)
+    c_inc, c_full = recorder.pairs, batch_candidates(full, settings)
     why: Counter[str] = Counter()
     for pair in l_full.keys() - l_inc.keys():
         why["full only, " + ("score" if pair in c_inc else "+".join(c_full[pair]))] += 1
@@ -162,10 +163,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--people", type=int, default=2000, help="generated Korean persons")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--febrl", type=int, default=0, help="use this many FEBRL3 records instead")
+    ap.add_argument(
+        "--household-size",
+        type=float,
+        default=MatchSettings.household_size,
+        help="MATCH_HOUSEHOLD_SIZE (0: the data have no households)",
+    )
     args = ap.parse_args(argv)
     records = febrl_records(args.febrl) if args.febrl else korean_records(args.people, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        result = compare(records, Path(tmp))
+        result = compare(records, Path(tmp), MatchSettings(household_size=args.household_size))
     for k, v in result.items():
         print(f"{k}: {v}")
     return 0

@@ -132,7 +132,14 @@ class Model:
             lam = min(0.5, self.prior_ratio / max(self.n, self.settings.prior_floor_n))
             prior_bits = math.log2(lam / (1.0 - lam))
         self.prior_bits = float(prior_bits)
-        self.contact_cap = max(0.0, -self.prior_bits - math.log2(self.settings.household_size))
+        # household_size 0: the data have no households (a customer master list, FEBRL), so
+        # shared contact details are independent evidence and family patterns count for nothing
+        self.households = self.settings.households
+        self.contact_cap = (
+            max(0.0, -self.prior_bits - math.log2(self.settings.household_size))
+            if self.households
+            else math.inf
+        )
         self.level_bits = {
             f: tuple(
                 0.0 if lv == MISSING else math.log2(self.m[f][lv] / self.u[f][lv])
@@ -140,7 +147,9 @@ class Model:
             )
             for f in FIELDS
         }
-        self.household_bits = {k: math.log2(m / u) for k, (m, u) in HOUSEHOLD_MU.items()}
+        self.household_bits = (
+            {k: math.log2(m / u) for k, (m, u) in HOUSEHOLD_MU.items()} if self.households else {}
+        )
         self.latin_close_bits = math.log2(
             self.m["name"][CLOSE] / min(self.u["name"][CLOSE], LATIN_CLOSE_NAME_U)
         )
@@ -175,9 +184,9 @@ class Model:
                 w += self.tf_adjustment(f, va)
             bits[f] = w
         na, nb = a.get("k_name"), b.get("k_name")
-        household = any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS)
+        household = self.households and any(levels[f] == EXACT for f in HOUSEHOLD_FIELDS)
         # one address, maybe mistyped: the family reading of the names must be ruled out
-        home = household or levels["address"] <= PARTIAL
+        home = household or (self.households and levels["address"] <= PARTIAL)
         typo = typo_of_one_name(levels["name"], na, nb, home)
         if typo:
             bits["name"] = self.latin_close_bits

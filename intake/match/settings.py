@@ -20,7 +20,8 @@ class MatchSettings:
     email_close: float = 0.90  # e-mail key similarity counted as 'close' (typo)
     address_close: float = 0.85  # building-key similarity counted as 'close'
     household_size: float = 3.0  # e-mail+phone+address+postcode together are worth at most
-    # "same household": log2(n / household_size) bits, i.e. -prior - log2(household_size)
+    # "same household": log2(n / household_size) bits, i.e. -prior - log2(household_size);
+    # 0 = the data have no households: no cap, no family patterns (family members WILL merge)
     prior_floor_n: int = 1000  # the prior assumes at least this many records
     prior: str = "estimated"  # 'estimated' from the data (match.prior) or 'fixed' (1 / n)
     tf_max_down_bits: float = 12.0  # term frequency may lower an exact agreement this much
@@ -36,13 +37,25 @@ class MatchSettings:
         for f in fields(cls):
             key = "MATCH_" + f.name.upper()
             if key in config and config[key] is not None:
-                values[f.name] = type(getattr(cls, f.name))(config[key])
+                kind = type(getattr(cls, f.name))
+                try:
+                    values[f.name] = kind(config[key])
+                except (TypeError, ValueError):
+                    what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+                    raise ValueError(f"{key} must be {what}, not {config[key]!r}") from None
         settings = cls(**values)
         if not 0.0 <= settings.lower <= settings.upper <= 1.0:
             raise ValueError("MATCH_LOWER must be <= MATCH_UPPER, both between 0 and 1")
+        if settings.household_size < 0:
+            raise ValueError("MATCH_HOUSEHOLD_SIZE must be >= 0 (0: the data have no households)")
         if settings.prior not in ("estimated", "fixed"):
             raise ValueError("MATCH_PRIOR must be 'estimated' or 'fixed'")
         return settings
+
+    @property
+    def households(self) -> bool:
+        """False when the operator declared the data free of households (household_size 0)."""
+        return self.household_size > 0
 
     def band(self, probability: float) -> str:
         """'link' (auto), 'review' (human) or 'distinct' for a match probability."""

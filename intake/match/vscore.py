@@ -83,9 +83,11 @@ def score_pairs(
             b[exact] += adj[frame.codes[f][left[exact]]]
         levels[f], bits[f] = lv, b
     household = np.zeros(len(left), dtype=bool)
-    for f in HOUSEHOLD_FIELDS:
-        household |= levels[f] == EXACT
-    home = household | (levels["address"] <= PARTIAL)  # as score.Model.score
+    home = household.copy()
+    if model.households:  # as score.Model.score
+        for f in HOUSEHOLD_FIELDS:
+            household |= levels[f] == EXACT
+        home = household | (levels["address"] <= PARTIAL)
     typo = _typo_of_one_name(frame, left, right, levels["name"], home)
     bits["name"][typo] = model.latin_close_bits
     if household.any():
