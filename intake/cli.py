@@ -316,7 +316,7 @@ def export_cmd(
     """
     import getpass
 
-    from .export import write_workbook
+    from .export import matcher_settings, write_workbook
 
     chosen = [s.strip() for s in statuses.split(",") if s.strip()]
     cfg = ctx.config
@@ -331,7 +331,7 @@ def export_cmd(
             generated_by=generated_by or f"{getpass.getuser()} (command line)",
             max_rows_per_sheet=max_rows_per_sheet or cfg["EXPORT_MAX_ROWS_PER_SHEET"],
             progress=progress,
-            thresholds={"MATCH_UPPER": cfg["MATCH_UPPER"], "MATCH_LOWER": cfg["MATCH_LOWER"]},
+            thresholds=matcher_settings(cfg),
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -80,6 +80,19 @@ def parse_day(value: date | str | None) -> date | None:
         raise ValueError(f"not a date (use YYYY-MM-DD): {value!r}") from None
 
 
+def matcher_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The matcher settings a Summary records (``thresholds``): the bands, and the household
+    size, since with 0 family members who share a home were merged into one claimant."""
+    from .match.settings import MatchSettings
+
+    s = MatchSettings.from_config(config)
+    return {
+        "MATCH_UPPER": s.upper,
+        "MATCH_LOWER": s.lower,
+        "MATCH_HOUSEHOLD_SIZE": s.household_size,
+    }
+
+
 def write_workbook(
     db: sqlite_utils.Database,
     out: str | Path | IO[bytes],

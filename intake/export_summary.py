@@ -89,6 +89,9 @@ def write_summary(
     add(["Matcher thresholds", None, "매칭 기준값"], bold=True)
     for key in sorted(thresholds):
         add([key, thresholds[key], None])
+    if thresholds.get("MATCH_HOUSEHOLD_SIZE") == 0:
+        merged = "not kept apart: family members may be one claimant"
+        add(["Households", merged, "가구원 구분 안 함"])
     if not thresholds:
         add(["(not recorded)", None, None])
 

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from openpyxl import load_workbook
 
-from intake import create_app
+from intake import create_app, store
 from intake.cli import main
+from intake.export import matcher_settings, write_workbook
 from intake.match.explain import decode as decode_explanation
 from intake.match.frame import RECORD_COLUMNS, KeyFrame
 from intake.match.score import Model
@@ -157,3 +159,16 @@ def test_febrl_reaches_the_target_once_declared_free_of_households():
     bench = _bench_febrl()
     assert bench.febrl3(NO_HOUSEHOLDS, False) >= 0.99
     assert bench.febrl4(NO_HOUSEHOLDS, False) >= 0.99
+
+
+def test_export_summary_tells_counsel_when_households_were_not_kept_apart(tmp_path):
+    db = store.connect(tmp_path / "e.db")
+    for config, warned in (({}, False), ({"MATCH_HOUSEHOLD_SIZE": 0}, True)):
+        out = tmp_path / f"{warned}.xlsx"
+        write_workbook(db, out, thresholds=matcher_settings(config))
+        rows = load_workbook(out)["Summary"].iter_rows(values_only=True)
+        summary = {r[0]: r[1:] for r in rows if r and r[0]}
+        assert summary["MATCH_HOUSEHOLD_SIZE"][0] == (0.0 if warned else 3.0)
+        assert ("Households" in summary) is warned
+        if warned:
+            assert summary["Households"][1] == "가구원 구분 안 함"

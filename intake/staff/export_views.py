@@ -15,7 +15,7 @@ from flask import current_app, flash, g, redirect, render_template, request, sen
 from flask_babel import gettext as _
 
 from ..db import get_db
-from ..export import write_workbook
+from ..export import matcher_settings, write_workbook
 from ..store.report import KST, STATUSES
 from .auth import require_role
 from .blueprint import bp
@@ -53,7 +53,7 @@ def export_xlsx():
             include_pii=not request.form.get("minimal"),
             generated_by=f"{g.user['email']} (staff web)",
             max_rows_per_sheet=config["EXPORT_MAX_ROWS_PER_SHEET"],
-            thresholds={"MATCH_UPPER": config["MATCH_UPPER"], "MATCH_LOWER": config["MATCH_LOWER"]},
+            thresholds=matcher_settings(config),
             user_id=g.user["id"],
         )
         handle = open(path, "rb")  # noqa: SIM115  (closed by send_file when the response ends)
