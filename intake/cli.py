@@ -498,6 +498,8 @@ def _match_and_report(ctx: Context, *, full: bool, train: bool, progress: bool) 
         )
     recall = "-" if rep.estimated_recall is None else f"{rep.estimated_recall:.4f}"
     click.echo(f"candidate pairs: {rep.candidates}  estimated blocking recall: {recall}")
+    if rep.households is not None and settings.household_detect and settings.households:
+        click.echo(str(rep.households))
     click.echo(
         f"auto-links: {rep.auto_links}  review: {rep.review}  persons: {rep.persons}"
         f" (changed: {rep.persons_changed})  {rep.seconds:.1f}s"

@@ -160,6 +160,7 @@ def timed_run(
         "review": rep.review,
         "persons": rep.persons,
         "estimated_recall": rep.estimated_recall,
+        "households": rep.households.as_params() if rep.households else None,
         "match_stages_s": rep.stages,
         "match_stages_cpu_s": rep.stages_cpu,
         "pairs_per_rule": rep.pairs_per_rule,

@@ -96,5 +96,5 @@ def train(frame: KeyFrame, left: np.ndarray, right: np.ndarray, model: Model) ->
             u[f] = tuple(1.0 if i == 2 else x for i, x in enumerate(u[f]))
     return Model(
         m, u, settings=model.settings, n=model.n, tf=model.tf, prior_bits=model.prior_bits,
-        prior_ratio=model.prior_ratio,
+        prior_ratio=model.prior_ratio, households=model.households_found,
     )  # fmt: skip

@@ -29,12 +29,13 @@ from .compare import house_street
 from .explain import encode as encode_explanation
 from .frame import KeyFrame
 from .fullrun import earliest_rows, edge_rows, full_run_persons
+from .households import HouseholdEvidence, household_evidence, households_params
 from .names import block_forms
 from .pairrows import pair_rows
 from .prior import estimated_params
 from .score import Model
 from .settings import MatchSettings
-from .vscore import score_pairs
+from .vscore import pair_levels, score_pairs
 
 
 @dataclass
@@ -53,6 +54,7 @@ class MatchReport:
     persons_changed: int = 0
     seconds: float = 0.0
     trained: bool = False
+    households: HouseholdEvidence | None = None  # what this run's pairs say (match.households)
     stages: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
     stages_cpu: dict[str, float] = field(default_factory=dict)  # CPU s (+ finished workers)
     _cpu: float = field(default_factory=lambda: _cpu_seconds(), repr=False)
@@ -161,6 +163,15 @@ def _run_match(
         model = Model.from_params(params, settings=settings, n=len(frame))
         cands = candidate_pairs(frame, settings, new=new)
         t = report.lap("block", t)
+        levels = pair_levels(model, frame, cands.left, cands.right)
+        report.households = household_evidence(levels)
+        if settings.household_detect:  # the finding is stored with the prior, for per-submit
+            every_pair = new is None or bool(new.all())
+            params, found_changed = households_params(
+                params, report.households, every_pair=every_pair
+            )
+            prior_changed |= found_changed
+            model = Model.from_params(params, settings=settings, n=len(frame))
         if train:
             from .em import train as train_model
 
@@ -171,7 +182,8 @@ def _run_match(
             report.trained = True
         report.candidates = len(cands)
         report.pairs_per_rule, report.split_blocks = cands.per_rule, cands.split_blocks
-        scored = score_pairs(model, frame, cands.left, cands.right)
+        scored = score_pairs(model, frame, cands.left, cands.right, levels=levels)
+        del levels
         t = report.lap("score", t)
         indexes.wait()  # the writes below need the builds committed (and use the indexes)
         if prior_changed:  # per-submit matches score with it from now on

@@ -117,11 +117,13 @@ class Model:
         tf: Mapping[str, Mapping[str, int]] | None = None,
         prior_bits: float | None = None,
         prior_ratio: float = 1.0,
+        households: bool = True,
     ) -> None:
         """``n`` records were counted into ``tf`` (field -> value -> count); the prior is
         λ = prior_ratio / max(n, settings.prior_floor_n) (``prior_ratio``: estimated from the
         data by ``match.prior``, ignored when settings.prior is 'fixed'); ``prior_bits``
-        overrides it."""
+        overrides it. ``households``: False when a batch run found none in the data
+        (``match.households``); it counts only while ``settings.household_detect`` is on."""
         self.settings = settings or MatchSettings()
         self.m = {f: tuple(map(float, (m or DEFAULT_M).get(f, DEFAULT_M[f]))) for f in FIELDS}
         self.u = {f: tuple(map(float, (u or DEFAULT_U).get(f, DEFAULT_U[f]))) for f in FIELDS}
@@ -134,7 +136,10 @@ class Model:
         self.prior_bits = float(prior_bits)
         # household_size 0: the data have no households (a customer master list, FEBRL), so
         # shared contact details are independent evidence and family patterns count for nothing
-        self.households = self.settings.households
+        self.households_found = bool(households)
+        self.households = self.settings.households and (
+            self.households_found or not self.settings.household_detect
+        )
         self.contact_cap = (
             max(0.0, -self.prior_bits - math.log2(self.settings.household_size))
             if self.households
@@ -250,6 +255,8 @@ class Model:
         }
         if self.prior_ratio != 1.0:
             params["prior_ratio"] = self.prior_ratio
+        if not self.households_found:
+            params["households_absent"] = True
         return params
 
     @classmethod
@@ -259,6 +266,7 @@ class Model:
             params = json.loads(params)
         params = params or {}
         kwargs.setdefault("prior_ratio", float(params.get("prior_ratio", 1.0)))
+        kwargs.setdefault("households", not params.get("households_absent", False))
         return cls(params.get("m"), params.get("u"), **kwargs)
 
 

@@ -22,6 +22,8 @@ class MatchSettings:
     household_size: float = 3.0  # e-mail+phone+address+postcode together are worth at most
     # "same household": log2(n / household_size) bits, i.e. -prior - log2(household_size);
     # 0 = the data have no households: no cap, no family patterns (family members WILL merge)
+    household_detect: bool = True  # a batch run that finds no households in the data (see
+    # match.households) scores as with household_size 0; False keeps the household rules on
     prior_floor_n: int = 1000  # the prior assumes at least this many records
     prior: str = "estimated"  # 'estimated' from the data (match.prior) or 'fixed' (1 / n)
     tf_max_down_bits: float = 12.0  # term frequency may lower an exact agreement this much
@@ -39,9 +41,11 @@ class MatchSettings:
             if key in config and config[key] is not None:
                 kind = type(getattr(cls, f.name))
                 try:
-                    values[f.name] = kind(config[key])
+                    values[f.name] = _parse(kind, config[key])
                 except (TypeError, ValueError):
-                    what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+                    what = {int: "a whole number", float: "a number", bool: "true or false"}.get(
+                        kind, kind.__name__
+                    )
                     raise ValueError(f"{key} must be {what}, not {config[key]!r}") from None
         settings = cls(**values)
         if not 0.0 <= settings.lower <= settings.upper <= 1.0:
@@ -67,3 +71,14 @@ class MatchSettings:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def _parse(kind: type, value: object) -> object:
+    """A setting's value as its field's type; for a bool, the words people write in a config
+    file or an environment variable ("false", "no", "0"), not Python's truthiness."""
+    if kind is bool and isinstance(value, str):
+        words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        if value.strip().lower() not in words:
+            raise ValueError(value)
+        return words[value.strip().lower()]
+    return kind(value)

@@ -6,6 +6,7 @@ different values* goes through the Python comparator, once, however many pairs s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,12 +69,25 @@ def tf_bits_array(counts: np.ndarray, n: int, u_exact: float, model: Model) -> n
     return np.clip(np.log2(u_exact / freq), -s.tf_max_down_bits, s.tf_max_up_bits)
 
 
+def pair_levels(model: Model, frame: KeyFrame, left: np.ndarray, right: np.ndarray):
+    """Level index per field for every pair (in worker processes for big batches); the levels
+    depend only on the settings' cut-offs, so a run can read them before it builds its model."""
+    return _all_levels(model, frame, left, right)
+
+
 def score_pairs(
-    model: Model, frame: KeyFrame, left: np.ndarray, right: np.ndarray, *, tf: bool = True
+    model: Model,
+    frame: KeyFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    *,
+    tf: bool = True,
+    levels: Mapping[str, np.ndarray] | None = None,
 ) -> ScoredPairs:
-    """Score pairs of frame rows; term frequencies are the frame's own counts (n = its size)."""
+    """Score pairs of frame rows; term frequencies are the frame's own counts (n = its size).
+    ``levels``: the pairs' ``pair_levels``, when the caller has them already."""
+    all_levels = levels if levels is not None else _all_levels(model, frame, left, right)
     levels, bits = {}, {}
-    all_levels = _all_levels(model, frame, left, right)
     for f in FIELDS:
         lv = all_levels[f]
         b = np.asarray(model.level_bits[f], dtype=np.float64)[lv]
@@ -154,4 +168,4 @@ def _all_levels(model, frame, left, right) -> dict[str, np.ndarray]:
     return all_levels(field_levels, model, frame, left, right)
 
 
-__all__ = ["CLOSE", "ScoredPairs", "score_pairs", "field_levels"]
+__all__ = ["CLOSE", "ScoredPairs", "score_pairs", "field_levels", "pair_levels"]
