@@ -19,3 +19,15 @@ def write_claims_csv(path: Path, people: int, seed: int, dup_rate: float = 0.6) 
         for i, r in enumerate(recs):
             w.writerow([f"R{i}", *(r.get(f) or "" for f in FIELDS)])
     return path
+
+
+def load_bench_febrl():
+    """``scripts/bench_febrl.py`` as a module (scripts/ is not a package), so tests run the
+    benchmark's own code path on the FEBRL data."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_febrl.py"
+    spec = importlib.util.spec_from_file_location("bench_febrl", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

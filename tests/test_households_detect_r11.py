@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from match_helpers import load_bench_febrl
 
 from intake import store
 from intake.cli import main
@@ -207,13 +208,7 @@ def test_cli_reports_the_finding(tmp_path, monkeypatch):
 def test_febrl3_meets_the_target_with_the_defaults():
     """FEBRL3 (no households; the truth used only to count): the detection finds none, and the
     default configuration reaches F1 >= 0.99."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).parents[1] / "scripts" / "bench_febrl.py"
-    spec = importlib.util.spec_from_file_location("bench_febrl", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench_febrl()
     assert bench.febrl3(MatchSettings(), False) >= 0.99
     assert bench.run.households.absent
     assert bench.febrl3(MatchSettings(household_detect=False), False) < 0.99

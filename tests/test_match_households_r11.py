@@ -6,12 +6,12 @@ and the command line must agree on it, and the default must not change."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
+from match_helpers import load_bench_febrl
 from openpyxl import load_workbook
 
 from intake import create_app, store
@@ -145,18 +145,10 @@ def test_cli_match_honours_household_size_from_the_environment(tmp_path, monkeyp
     assert "Traceback" not in result.output
 
 
-def _bench_febrl():
-    path = Path(__file__).parents[1] / "scripts" / "bench_febrl.py"
-    spec = importlib.util.spec_from_file_location("bench_febrl", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_febrl_reaches_the_target_once_declared_free_of_households():
     """The engine itself meets FEBRL's F1 >= 0.99 (no truth used but to count); the default
     stays below it only because it keeps household members apart."""
-    bench = _bench_febrl()
+    bench = load_bench_febrl()
     assert bench.febrl3(NO_HOUSEHOLDS, False) >= 0.99
     assert bench.febrl4(NO_HOUSEHOLDS, False) >= 0.99
 

@@ -45,11 +45,6 @@ class HouseholdEvidence:
             and self.co_resident <= MAX_CO_RESIDENT_SHARE * self.same_person
         )
 
-    def __add__(self, other: HouseholdEvidence) -> HouseholdEvidence:
-        return HouseholdEvidence(
-            self.same_person + other.same_person, self.co_resident + other.co_resident
-        )
-
     def as_params(self) -> dict[str, int]:
         return {"same_person": self.same_person, "co_resident": self.co_resident}
 

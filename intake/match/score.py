@@ -134,8 +134,9 @@ class Model:
             lam = min(0.5, self.prior_ratio / max(self.n, self.settings.prior_floor_n))
             prior_bits = math.log2(lam / (1.0 - lam))
         self.prior_bits = float(prior_bits)
-        # household_size 0: the data have no households (a customer master list, FEBRL), so
-        # shared contact details are independent evidence and family patterns count for nothing
+        # no households (declared: household_size 0; or none found by the last batch run,
+        # match.households): shared contact details are independent evidence and family
+        # patterns count for nothing
         self.households_found = bool(households)
         self.households = self.settings.households and (
             self.households_found or not self.settings.household_detect
