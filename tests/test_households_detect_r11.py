@@ -8,11 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from match_helpers import load_bench_febrl
 
 from intake import store
 from intake.cli import main
+from intake.match.blocking import candidate_pairs
 from intake.match.compare import CLOSE, EXACT, FAR, MISSING
+from intake.match.frame import RECORD_COLUMNS, KeyFrame
 from intake.match.households import (
     MIN_SAME_PERSON_PAIRS,
     HouseholdEvidence,
@@ -22,8 +26,11 @@ from intake.match.households import (
 from intake.match.pipeline import match_incremental, run_match
 from intake.match.score import Model
 from intake.match.settings import MatchSettings
+from intake.match.vscore import pair_levels
+from intake.normalize.keys import record_keys
 from intake.store.matches import load_model_params
 from intake.store.submissions import insert_submission
+from intake.synth import generate_people, generate_submissions
 
 SURNAMES = "김이박최정강조윤장임"
 GIVEN = [
@@ -212,3 +219,40 @@ def test_febrl3_meets_the_target_with_the_defaults():
     assert bench.febrl3(MatchSettings(), False) >= 0.99
     assert bench.run.households.absent
     assert bench.febrl3(MatchSettings(household_detect=False), False) < 0.99
+
+
+def generated_evidence(people: int, household_share: float, dup_rate: float, seed: int):
+    """The finding a batch run would read from generated claims (keys as the app stores)."""
+    fields = ("name", "email", "phone", "address", "postal_code", "birth_date")
+    subs = generate_submissions(
+        generate_people(people, seed=seed, household_share=household_share),
+        seed=seed,
+        dup_rate=dup_rate,
+    )
+    rows = []
+    for i, rec in enumerate(subs):
+        keys = record_keys({f: rec.get(f) for f in fields})
+        rows.append((i, *(keys.get(c) for c in RECORD_COLUMNS[1:])))
+    frame = KeyFrame.from_rows(rows)
+    cands = candidate_pairs(frame, MatchSettings())
+    model = Model(n=len(frame))
+    return household_evidence(pair_levels(model, frame, cands.left, cands.right))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    people=st.integers(200, 1500),
+    household_share=st.floats(0.02, 0.6),
+    dup_rate=st.floats(0.1, 0.9),
+    seed=st.integers(0, 10_000),
+)
+def test_claimants_with_families_always_keep_the_rules(people, household_share, dup_rate, seed):
+    """The product's promise: as long as 2% of people live with another claimant, at any size
+    of campaign and any rate of re-filing, the data never read as household-free."""
+    assert not generated_evidence(people, household_share, dup_rate, seed).absent
+
+
+@pytest.mark.parametrize(("people", "dup_rate"), [(500, 0.3), (2000, 0.6)])
+def test_claimants_without_families_read_as_household_free(people, dup_rate):
+    evidence = generated_evidence(people, 0.0, dup_rate, seed=2)
+    assert evidence.same_person >= MIN_SAME_PERSON_PAIRS and evidence.absent
