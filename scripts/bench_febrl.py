@@ -82,7 +82,7 @@ def run(rows, side: np.ndarray | None, settings: MatchSettings, em: bool = False
         # whole population, families included), so the bench does too.
         model = Model(
             settings=settings, n=len(frame), prior_ratio=ratio,
-            households=not (settings.household_detect and run.households.absent),
+            households=not run.households.absent,  # the Model ignores it with detection off
         )  # fmt: skip
     if em:
         model = train(frame, left, right, model)

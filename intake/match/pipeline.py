@@ -159,26 +159,27 @@ def _run_match(
     if report.new:
         # the estimated prior is stored with the run's writes, not here: a write now would
         # wait for the index builds' transaction and leave the other core idle meanwhile
-        params, prior_changed = estimated_params(db, settings, frame)
+        params, params_changed = estimated_params(db, settings, frame)
         model = Model.from_params(params, settings=settings, n=len(frame))
         cands = candidate_pairs(frame, settings, new=new)
         t = report.lap("block", t)
-        levels = pair_levels(model, frame, cands.left, cands.right)
+        levels = pair_levels(model, frame, cands.left, cands.right)  # settings only, no model
         report.households = household_evidence(levels)
         if settings.household_detect:  # the finding is stored with the prior, for per-submit
             every_pair = new is None or bool(new.all())
             params, found_changed = households_params(
                 params, report.households, every_pair=every_pair
             )
-            prior_changed |= found_changed
-            model = Model.from_params(params, settings=settings, n=len(frame))
+            if found_changed:
+                params_changed = True
+                model = Model.from_params(params, settings=settings, n=len(frame))
         if train:
             from .em import train as train_model
 
             model = train_model(frame, cands.left, cands.right, model)
             indexes.wait()
             store.save_model_params(db, model.params())  # with the prior's ratio
-            prior_changed = False
+            params_changed = False
             report.trained = True
         report.candidates = len(cands)
         report.pairs_per_rule, report.split_blocks = cands.per_rule, cands.split_blocks
@@ -186,7 +187,7 @@ def _run_match(
         del levels
         t = report.lap("score", t)
         indexes.wait()  # the writes below need the builds committed (and use the indexes)
-        if prior_changed:  # per-submit matches score with it from now on
+        if params_changed:  # per-submit matches score with them from now on
             store.save_model_params(db, params)
         t = report.lap("indexes", t)
         prob = scored.probability

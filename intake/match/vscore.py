@@ -69,10 +69,12 @@ def tf_bits_array(counts: np.ndarray, n: int, u_exact: float, model: Model) -> n
     return np.clip(np.log2(u_exact / freq), -s.tf_max_down_bits, s.tf_max_up_bits)
 
 
-def pair_levels(model: Model, frame: KeyFrame, left: np.ndarray, right: np.ndarray):
+def pair_levels(
+    model: Model, frame: KeyFrame, left: np.ndarray, right: np.ndarray
+) -> dict[str, np.ndarray]:
     """Level index per field for every pair (in worker processes for big batches); the levels
     depend only on the settings' cut-offs, so a run can read them before it builds its model."""
-    return _all_levels(model, frame, left, right)
+    return all_levels(field_levels, model, frame, left, right)
 
 
 def score_pairs(
@@ -86,16 +88,16 @@ def score_pairs(
 ) -> ScoredPairs:
     """Score pairs of frame rows; term frequencies are the frame's own counts (n = its size).
     ``levels``: the pairs' ``pair_levels``, when the caller has them already."""
-    all_levels = levels if levels is not None else _all_levels(model, frame, left, right)
-    levels, bits = {}, {}
+    levels = dict(levels) if levels is not None else pair_levels(model, frame, left, right)
+    bits = {}
     for f in FIELDS:
-        lv = all_levels[f]
+        lv = levels[f]
         b = np.asarray(model.level_bits[f], dtype=np.float64)[lv]
         if tf and model.n > 0:
             adj = tf_bits_array(frame.counts(f), model.n, model.u[f][EXACT], model)
             exact = lv == EXACT
             b[exact] += adj[frame.codes[f][left[exact]]]
-        levels[f], bits[f] = lv, b
+        bits[f] = b
     household = np.zeros(len(left), dtype=bool)
     home = household.copy()
     if model.households:  # as score.Model.score
@@ -162,10 +164,6 @@ def _household(model, frame, left, right, levels, bits, household) -> None:
             hangul = np.fromiter(map(is_hangul, names), bool, len(names))
             both_hangul = (ca >= 0) & (cb >= 0) & hangul[ca] & hangul[cb]
             bits[f][mask & ~both_hangul] = model.household_close_romanised_bits
-
-
-def _all_levels(model, frame, left, right) -> dict[str, np.ndarray]:
-    return all_levels(field_levels, model, frame, left, right)
 
 
 __all__ = ["CLOSE", "ScoredPairs", "score_pairs", "field_levels", "pair_levels"]
