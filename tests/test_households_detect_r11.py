@@ -127,6 +127,22 @@ def test_params_a_partial_run_can_only_find_households():
     assert households_params(stored, none, every_pair=False) == (stored, False)
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("false", False), ("No", False), ("0", False), ("true", True), (" yes ", True), ("1", True)],
+)
+def test_detect_setting_reads_the_words_of_a_config_file(text, value):
+    """instance/config.py or a deployment tool may hand the setting over as text: "false"
+    must switch detection off (Python's bool("false") is True)."""
+    settings = MatchSettings.from_config({"MATCH_HOUSEHOLD_DETECT": text})
+    assert settings.household_detect is value
+
+
+def test_detect_setting_rejects_other_words():
+    with pytest.raises(ValueError, match="MATCH_HOUSEHOLD_DETECT must be true or false"):
+        MatchSettings.from_config({"MATCH_HOUSEHOLD_DETECT": "sometimes"})
+
+
 def test_model_reads_the_finding_unless_detection_is_off():
     params = {"households_absent": True}
     assert Model.from_params(params).households is False
