@@ -6,8 +6,10 @@ both replaced at one address looks like a spouse. Claimant data always have fami
 customer master list or a benchmark such as FEBRL has none. As the prior, this is read from
 the data in each batch run.
 
-The count: among pairs that share an exact address and postcode, *same-person* pairs (name
-exact or close) against *co-resident* pairs (name far and birth date far: another member).
+The count: among pairs that share an exact address and postcode and both have a birth date,
+*same-person* pairs (name exact or close) against *co-resident* pairs (name far and birth date
+far: another member). Without birth dates a co-resident cannot be seen, so claims imported
+without them (or an affected list, which has none) never read as household-free.
 Families give about one co-resident per same-person pair (0.77 at 20k Korean people, among the
 candidate pairs); FEBRL gives 0 (FEBRL3) and 2 of 464 (FEBRL4). Both kinds grow with the
 square of the sample, so the ratio reads the same on a campaign's first thousand claims as on
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compare import CLOSE, EXACT, FAR
+from .compare import CLOSE, EXACT, FAR, MISSING
 
 MIN_SAME_PERSON_PAIRS = 100
 """Same-person pairs at one address needed before the data may be read as household-free."""
@@ -51,7 +53,12 @@ class HouseholdEvidence:
         return {"same_person": self.same_person, "co_resident": self.co_resident}
 
     def __str__(self) -> str:
-        verdict = "none found" if self.absent else "kept apart"
+        if self.absent:
+            verdict = "none found"
+        elif self.same_person < MIN_SAME_PERSON_PAIRS:
+            verdict = "kept apart, too few pairs to tell"
+        else:
+            verdict = "kept apart"
         return (
             f"households: {verdict} ({self.co_resident} co-resident / "
             f"{self.same_person} same-person pairs at one address)"
@@ -59,8 +66,16 @@ class HouseholdEvidence:
 
 
 def household_evidence(levels: Mapping[str, np.ndarray]) -> HouseholdEvidence:
-    """Count both kinds of pairs among scored candidates (``levels``: field -> level per pair)."""
-    home = (levels["address"] == EXACT) & (levels["postal_code"] == EXACT)
+    """Count both kinds of pairs among scored candidates (``levels``: field -> level per pair).
+
+    Only pairs with both birth dates count, on both sides of the ratio: a co-resident is told
+    from a renamed record by the birth date, so where it is missing (an import without that
+    column, a list that never had it) there is nothing to read, and the rules stay on."""
+    home = (
+        (levels["address"] == EXACT)
+        & (levels["postal_code"] == EXACT)
+        & (levels["birth_date"] != MISSING)
+    )
     same = home & (levels["name"] <= CLOSE)
     co = home & (levels["name"] == FAR) & (levels["birth_date"] == FAR)
     return HouseholdEvidence(int(np.count_nonzero(same)), int(np.count_nonzero(co)))
