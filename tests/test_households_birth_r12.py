@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from intake import store
 from intake.match.blocking import candidate_pairs
 from intake.match.compare import CLOSE, EXACT, FAR, MISSING
-from intake.match.frame import RECORD_COLUMNS, KeyFrame
+from intake.match.frame import KeyFrame
 from intake.match.households import HouseholdEvidence, household_evidence
 from intake.match.pipeline import run_match
+from intake.match.records import keyed_rows
 from intake.match.score import Model
 from intake.match.settings import MatchSettings
 from intake.match.vscore import pair_levels
-from intake.normalize.keys import record_keys
 from intake.store.matches import load_model_params
 from intake.store.submissions import insert_submission
 from intake.synth import generate_people, generate_submissions
@@ -44,11 +44,7 @@ def claims(people: int, seed: int, *, without_birth: float) -> list[dict]:
 
 def evidence_of(records: list[dict]) -> HouseholdEvidence:
     """What a batch run reads from these claims (keys as the store keeps them)."""
-    rows = []
-    for i, rec in enumerate(records):
-        keys = record_keys({f: rec.get(f) for f in FIELDS})
-        rows.append((i, *(keys.get(c) for c in RECORD_COLUMNS[1:])))
-    frame = KeyFrame.from_rows(rows)
+    frame = KeyFrame.from_rows(keyed_rows(records))
     cands = candidate_pairs(frame, MatchSettings())
     return household_evidence(pair_levels(Model(n=len(frame)), frame, cands.left, cands.right))
 

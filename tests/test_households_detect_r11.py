@@ -16,7 +16,7 @@ from intake import store
 from intake.cli import main
 from intake.match.blocking import candidate_pairs
 from intake.match.compare import CLOSE, EXACT, FAR, MISSING
-from intake.match.frame import RECORD_COLUMNS, KeyFrame
+from intake.match.frame import KeyFrame
 from intake.match.households import (
     MIN_SAME_PERSON_PAIRS,
     HouseholdEvidence,
@@ -24,10 +24,10 @@ from intake.match.households import (
     households_params,
 )
 from intake.match.pipeline import match_incremental, run_match
+from intake.match.records import keyed_rows
 from intake.match.score import Model
 from intake.match.settings import MatchSettings
 from intake.match.vscore import pair_levels
-from intake.normalize.keys import record_keys
 from intake.store.matches import load_model_params
 from intake.store.submissions import insert_submission
 from intake.synth import generate_people, generate_submissions
@@ -239,17 +239,12 @@ def test_febrl3_meets_the_target_with_the_defaults():
 
 def generated_evidence(people: int, household_share: float, dup_rate: float, seed: int):
     """The finding a batch run would read from generated claims (keys as the app stores)."""
-    fields = ("name", "email", "phone", "address", "postal_code", "birth_date")
     subs = generate_submissions(
         generate_people(people, seed=seed, household_share=household_share),
         seed=seed,
         dup_rate=dup_rate,
     )
-    rows = []
-    for i, rec in enumerate(subs):
-        keys = record_keys({f: rec.get(f) for f in fields})
-        rows.append((i, *(keys.get(c) for c in RECORD_COLUMNS[1:])))
-    frame = KeyFrame.from_rows(rows)
+    frame = KeyFrame.from_rows(keyed_rows(subs))
     cands = candidate_pairs(frame, MatchSettings())
     model = Model(n=len(frame))
     return household_evidence(pair_levels(model, frame, cands.left, cands.right))

@@ -90,7 +90,7 @@ class Linker:
             self.hasher = key_hasher(hash_key)
         n = store_accounts.list_size(db)
         # households stay on: the finding (match.households) needs birth dates on both sides
-        # and the list has none, so it could never read household-free
+        # and the stored list has none, so it could never read household-free
         self.model = Model(settings=self.settings, n=n)
         self.lookup = store_accounts.Lookup(db)
 

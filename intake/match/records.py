@@ -22,7 +22,7 @@ from .blocking import Candidates, candidate_pairs, estimated_recall
 from .cluster import cluster
 from .frame import RECORD_COLUMNS, KeyFrame
 from .households import HouseholdEvidence, household_evidence
-from .prior import estimate_lambda, prior_bits, prior_ratio
+from .prior import prior_bits, prior_ratio
 from .score import Model
 from .settings import MatchSettings
 from .vscore import ScoredPairs, pair_levels, score_pairs
@@ -42,8 +42,8 @@ class RecordsMatch:
     groups: dict[int, int]  # row -> the root row of its person
     model: Model
     households: HouseholdEvidence
-    estimated_lambda: tuple[float, float] | None  # (λ, rule recall) when the data support it
-    prior_ratio: float
+    prior_ratio: float  # estimated λ over the fixed one; a dedup scores with it, a link only
+    # reports it (its prior is one match per record of the larger set)
 
     @property
     def linked(self) -> np.ndarray:
@@ -89,7 +89,6 @@ def match_records(
     frame = KeyFrame.from_rows(rows)
     n = len(frame)
     model = Model(settings=settings, n=n)
-    estimate = estimate_lambda(frame, model, side)
     ratio = prior_ratio(frame, model, side)
     cands = candidate_pairs(frame, settings)
     left, right = cands.left, cands.right
@@ -116,6 +115,4 @@ def match_records(
     order = np.lexsort((right[link], left[link], -scored.probability[link]))
     edges = zip(left[link][order].tolist(), right[link][order].tolist(), strict=True)
     groups = cluster(range(n), [], edges, [])
-    return RecordsMatch(
-        frame, cands, left, right, scored, groups, model, households, estimate, ratio
-    )
+    return RecordsMatch(frame, cands, left, right, scored, groups, model, households, ratio)
