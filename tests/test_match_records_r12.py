@@ -106,3 +106,12 @@ def test_rows_keep_their_numbers(side_given):
     assert sorted(result.groups) == list(range(len(records)))
     if side_given:
         assert (side[result.left] != side[result.right]).all()
+
+
+def test_a_side_that_does_not_mark_every_row_is_refused():
+    rows = keyed_rows(generated(50, seed=1))
+    with pytest.raises(ValueError, match=f"side marks 3 rows, but there are {len(rows)} rows"):
+        match_records(rows, side=np.array([True, False, True]))
+    as_list = [i % 2 == 1 for i in range(len(rows))]  # any sequence of booleans will do
+    result = match_records(rows, side=as_list)
+    assert (np.asarray(as_list)[result.left] != np.asarray(as_list)[result.right]).all()

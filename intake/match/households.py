@@ -11,11 +11,12 @@ The count: among pairs that share an exact address and postcode and both have a 
 far: another member). Without birth dates a co-resident cannot be seen, so claims imported
 without them (or an affected list, which has none) never read as household-free.
 Families give about one co-resident per same-person pair (0.82 at 20k Korean people, among the
-candidate pairs); FEBRL gives 0 of 282 (FEBRL3) and 2 of 424 (FEBRL4, across the files). Both kinds grow with the
-square of the sample, so the ratio reads the same on a campaign's first thousand claims as on
-all of them; below ``MIN_SAME_PERSON_PAIRS`` there is too little to read, and the rules stay on.
-With the generator (``intake.synth``), 1% of people living with another claimant still reads
-0.027; a property test pins "never household-free" from 2% at any size and re-filing rate.
+candidate pairs); FEBRL gives 0 of 282 (FEBRL3) and 2 of 424 (FEBRL4, across the files). Both
+kinds grow with the square of the sample, so the ratio reads the same on a campaign's first
+thousand claims as on all of them; below ``MIN_SAME_PERSON_PAIRS`` there is too little to read,
+and the rules stay on. With the generator (``intake.synth``), 1% of people living with another
+claimant still reads 0.027; a property test pins "never household-free" from 2% at any size and
+re-filing rate.
 """
 
 from __future__ import annotations

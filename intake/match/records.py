@@ -85,6 +85,10 @@ def match_records(
     As the batch run: the prior is estimated from the data (``settings.prior``), the household
     rules apply unless the compared pairs show none (``match.households``; only pairs with both
     birth dates count, so sets without them keep the rules), ``em`` trains m/u first."""
+    if side is not None:
+        side = np.asarray(side, dtype=bool)
+        if side.shape != (len(rows),):
+            raise ValueError(f"side marks {side.size} rows, but there are {len(rows)} rows")
     settings = settings or MatchSettings()
     frame = KeyFrame.from_rows(rows)
     n = len(frame)
