@@ -51,20 +51,23 @@ def generate(work: Path, people: int, account_rows: int, seed: int) -> tuple[Pat
 
 
 def truth(claims: Path, accounts: Path) -> tuple[dict, dict, dict]:
-    """claim ref -> person; person -> household; account_id -> person (None: filler)."""
+    """claim ref -> person; person -> household; account_id -> person (filler accounts, which
+    belong to no claimant, are left out: millions of them at full scale)."""
     person_of_claim, household = {}, {}
     with claims.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             person_of_claim[row["ref"]] = row["truth_person"]
             household[row["truth_person"]] = row["truth_household"]
     with accounts.open(encoding="utf-8") as fh:
-        owner = {r["account_id"]: r.get("truth_person") or None for r in csv.DictReader(fh)}
+        owner = {
+            r["account_id"]: r["truth_person"] for r in csv.DictReader(fh) if r["truth_person"]
+        }
     return person_of_claim, household, owner
 
 
 def quality(db, person_of_claim: dict, household: dict, owner: dict) -> dict:
     """Pairwise figures of the stored cross-check against the truth."""
-    has_account = set(filter(None, owner.values()))
+    has_account = set(owner.values())
     rows = db.execute(
         "SELECT s.source_ref, s.account_status, a.account_id FROM submissions s"
         " LEFT JOIN accounts a ON a.id = s.account_row"

@@ -51,7 +51,7 @@ def test_the_count_sees_a_link_to_a_household_members_account(linked):
     bench, db, truth = linked
     person_of_claim, household, owner = truth
     before = bench.quality(db, *truth)
-    account_of = {person: acc for acc, person in owner.items() if person}
+    account_of = {person: acc for acc, person in owner.items()}
     verified = db.execute(
         "SELECT s.id, s.source_ref FROM submissions s WHERE s.account_status = 'verified'"
     ).fetchall()
