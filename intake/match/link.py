@@ -36,11 +36,11 @@ from ..store import accounts as store_accounts
 from ..store import database_file
 from ..store import links as store_links
 from ..store.links import LinkResult
-from .linkscore import RULE_BITS, link_results
+from .linkscore import RULE_BITS, by_strong_key, link_results
 from .score import Model
 from .settings import MatchSettings
 
-MANY_ACCOUNTS = 3  # a claimant matching this many accounts goes to review
+MANY_ACCOUNTS = 3  # a claim whose e-mail or phone proposed this many accounts goes to review
 PARALLEL_MIN = 20_000  # below this many claims, scoring in-process beats starting workers
 CHUNK = 2_000  # claims per worker task
 IN_FLIGHT = 4  # chunks queued per worker: they keep scoring while the parent clears and writes
@@ -275,9 +275,10 @@ def link_submission(
     linker = Linker(db, settings=settings, hash_key=hash_key)
     result = linker.link(keyrow, store_links.link_decisions(db, submission_id))
     store_links.write_results(db, [result])
-    if result.account_row is not None or len(result.pairs) >= MANY_ACCOUNTS:
+    many = sum(by_strong_key(rule) for *_pair, rule in result.pairs) >= MANY_ACCOUNTS
+    if result.account_row is not None or many:
         apply_fraud_signals(db, account_rows=[result.account_row] if result.account_row else [])
-        if len(result.pairs) >= MANY_ACCOUNTS:
+        if many:
             store_links.send_to_review(db, [submission_id])
         # a fraud signal may have sent it to review
         return store_links.status_of(db, submission_id) or result.status

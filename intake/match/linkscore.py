@@ -25,6 +25,14 @@ RULE_BITS = {"email": 1, "phone": 2, "name_postcode": 4}
 """Probe kinds that can propose a candidate, as bits of one mask per pair."""
 RULE_TEXT = [",".join(sorted(r for r, b in RULE_BITS.items() if m & b)) for m in range(8)]
 STRONG = RULE_BITS["email"] | RULE_BITS["phone"]
+
+
+def by_strong_key(rule: str) -> bool:
+    """Whether a stored pair's rule text (``RULE_TEXT``) has an e-mail or phone probe in it:
+    the per-submit twin of ``store.links.STRONG_KEY_PAIR``."""
+    return "email" in rule or "phone" in rule
+
+
 VECTOR_MIN = 32
 """From this many candidate pairs on, score vectorised; below, pair by pair (same numbers)."""
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from .links import STRONG_KEY_PAIR
+
 ACCOUNT_COLUMNS = (
     "import_id",
     "source_line",
@@ -212,9 +214,10 @@ def fraud_flags(db: sqlite_utils.Database, *, many_accounts: int = 3) -> list[di
 
     - ``account_many_claimants``: one account matched (verified or probable) by submissions of
       several different persons (person_id from the dedup; an unmatched submission counts alone).
-    - ``claimant_many_accounts``: one submission whose keys hit ``many_accounts`` or more
-      accounts with a link/review pair.
+    - ``claimant_many_accounts``: one submission whose e-mail or phone hit ``many_accounts``
+      or more accounts with a link/review pair (``links.STRONG_KEY_PAIR``).
     """
+
     flags: list[dict[str, Any]] = []
     rows = db.execute(
         """
@@ -235,9 +238,9 @@ def fraud_flags(db: sqlite_utils.Database, *, many_accounts: int = 3) -> list[di
             }
         )
     rows = db.execute(
-        """
+        f"""
         SELECT id_l, group_concat(id_r), count(*) FROM pairs
-        WHERE kind = 'link' AND band IN ('link', 'review')
+        WHERE kind = 'link' AND band IN ('link', 'review') AND {STRONG_KEY_PAIR}
         GROUP BY id_l HAVING count(*) >= ?
         """,
         [many_accounts],
