@@ -56,10 +56,26 @@ def test_namesakes_in_the_postcode_do_not_send_a_verified_claim_to_review(db, tm
         assert report.many_account_claimants == 0 and report.sent_to_review == 0
     else:
         assert link_submission(db, sid) == "verified"
-    # the namesakes are stored for a reviewer to see (the claim has five candidate accounts) ...
-    assert stored_pairs(db, sid) == ["email,name_postcode,phone", *["name_postcode"] * 4]
-    # ... but they are not a fraud signal: the claim stays verified against its own account
+    # verified against its own account; the four namesakes are neither a fraud signal nor
+    # review pairs (a paralegal would face them for every verified claim with a common name)
     assert status(db, sid) == ("verified", "A0")
+    assert stored_pairs(db, sid) == ["email,name_postcode,phone"]
+    assert [f for f in fraud_flags(db) if f["kind"] == "claimant_many_accounts"] == []
+
+
+@pytest.mark.parametrize("path", ["batch", "per submit"])
+def test_a_claim_with_no_account_of_its_own_keeps_its_namesakes_for_review(db, tmp_path, path):
+    """A new e-mail and a new phone: nothing verifies, so the accounts that share the name and
+    postcode are what a reviewer decides between; they still are no fraud signal."""
+    load(db, tmp_path, [OWN, *NAMESAKES])
+    moved = {**CLAIM, "email": "new.minjun@gmail.com", "phone": "010-3333-4444"}
+    sid = insert_submission(db, moved)[0]
+    if path == "batch":
+        assert run_link(db).many_account_claimants == 0
+    else:
+        assert link_submission(db, sid) == "probable"
+    assert status(db, sid) == ("probable", "A0")  # the own account ranks first (exact address)
+    assert stored_pairs(db, sid) == ["name_postcode"] * 5
     assert [f for f in fraud_flags(db) if f["kind"] == "claimant_many_accounts"] == []
 
 

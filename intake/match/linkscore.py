@@ -57,7 +57,7 @@ def link_results(
     name agrees (exact or close) or a reviewer said 'same'; ``probable`` when the probability
     reaches the lower band or the e-mail proposed it; else ``unverified``. A reviewer's
     'different' removes the pair. The best account ranks by (tier, 'same', probability, lowest
-    id)."""
+    id). A verified claim's pairs that only the name + postcode proposed are not kept."""
     decisions = decisions or {}
     keep, same = [], []
     for i, acc, mask in candidates:
@@ -84,7 +84,14 @@ def link_results(
     order = np.lexsort((-ai, prob, same_a, tier, si))
     last = np.flatnonzero(np.append(si[order][1:] != si[order][:-1], True))
     best = order[last]
-    stored = np.flatnonzero(tier > 0)
+    # A claim verified against its own account does not also send its namesakes to review:
+    # accounts that only the name + postcode proposed (same name, same postcode, another
+    # e-mail and phone) are dropped for it. At 1M claimants against 10M accounts they were
+    # 698,196 review pairs of verified claims, against 34,795 dedup review pairs.
+    claim_tier = np.zeros(len(subs), dtype=np.int64)
+    claim_tier[si[best]] = tier[best]
+    namesake = (tier == 1) & ((masks & STRONG) == 0) & ~same_a & (claim_tier[si] == 2)
+    stored = np.flatnonzero((tier > 0) & ~namesake)
     texts = explanations(scored, stored)
     expl = dict(zip(stored.tolist(), texts, strict=True))
     pairs: dict[int, list[tuple]] = {}
