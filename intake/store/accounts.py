@@ -217,7 +217,6 @@ def fraud_flags(db: sqlite_utils.Database, *, many_accounts: int = 3) -> list[di
     - ``claimant_many_accounts``: one submission whose e-mail or phone hit ``many_accounts``
       or more accounts with a link/review pair (``links.STRONG_KEY_PAIR``).
     """
-
     flags: list[dict[str, Any]] = []
     rows = db.execute(
         """
