@@ -1,8 +1,11 @@
-""" "A claimant matching many accounts" (a fraud signal) counts accounts the claim's e-mail or
-phone proposed, not namesakes proposed by name + postcode alone: at Coupang's scale a common
-name has several accounts in one postcode, and counting them sent 178,267 of 1.6M generated
-claims to review (1M people against 10M accounts). Real SQLite files in tmp_path, batch and
-per-submit paths."""
+"""Namesakes in the cross-check: accounts that share only the name and the postcode.
+
+"A claimant matching many accounts" (a fraud signal) counts accounts the claim's e-mail or
+phone proposed, not namesakes: at Coupang's scale a common name has several accounts in one
+postcode, and counting them sent 180,813 of 1.6M generated claims to review (1M people against
+10M accounts). A verified claim does not keep its namesakes as review pairs (698,196 of them
+at that scale); a claim with no account of its own does. Real SQLite files, batch and per
+submit."""
 
 from __future__ import annotations
 

@@ -202,7 +202,7 @@ STRONG_KEY_PAIR = "(rule LIKE '%email%' OR rule LIKE '%phone%')"
 """A link pair that an e-mail or a phone proposed: what "a claimant matching many accounts"
 counts. Why not every pair: accounts proposed by name + postcode alone are namesakes, not
 matches; at full scale a common name has several accounts in one postcode (1M claimants
-against 10M accounts: 178,267 claims had three or more, and all went to review)."""
+against 10M accounts: 178,267 claims were flagged, almost all for namesakes alone)."""
 
 
 def many_account_claimants(db: sqlite_utils.Database, threshold: int) -> list[int]:
