@@ -13,17 +13,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from match_helpers import household_evidence_of
 
 from intake import store
-from intake.match.blocking import candidate_pairs
 from intake.match.compare import CLOSE, EXACT, FAR, MISSING
-from intake.match.frame import KeyFrame
 from intake.match.households import HouseholdEvidence, household_evidence
 from intake.match.pipeline import run_match
-from intake.match.records import keyed_rows
-from intake.match.score import Model
-from intake.match.settings import MatchSettings
-from intake.match.vscore import pair_levels
 from intake.store.matches import load_model_params
 from intake.store.submissions import insert_submission
 from intake.synth import generate_people, generate_submissions
@@ -40,13 +35,6 @@ def claims(people: int, seed: int, *, without_birth: float) -> list[dict]:
             rec = {**rec, "birth_date": None}
         out.append(rec)
     return out
-
-
-def evidence_of(records: list[dict]) -> HouseholdEvidence:
-    """What a batch run reads from these claims (keys as the store keeps them)."""
-    frame = KeyFrame.from_rows(keyed_rows(records))
-    cands = candidate_pairs(frame, MatchSettings())
-    return household_evidence(pair_levels(Model(n=len(frame)), frame, cands.left, cands.right))
 
 
 def test_pairs_without_both_birth_dates_count_on_neither_side():
@@ -104,4 +92,4 @@ def test_claims_imported_without_birth_dates_keep_family_members_apart(db):
 def test_claimants_with_families_never_read_household_free_whatever_birth_dates_miss(
     people, without_birth, seed
 ):
-    assert not evidence_of(claims(people, seed, without_birth=without_birth)).absent
+    assert not household_evidence_of(claims(people, seed, without_birth=without_birth)).absent

@@ -10,13 +10,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from match_helpers import load_bench_febrl
+from match_helpers import household_evidence_of, load_bench_febrl
 
 from intake import store
 from intake.cli import main
-from intake.match.blocking import candidate_pairs
 from intake.match.compare import CLOSE, EXACT, FAR, MISSING
-from intake.match.frame import KeyFrame
 from intake.match.households import (
     MIN_SAME_PERSON_PAIRS,
     HouseholdEvidence,
@@ -24,10 +22,8 @@ from intake.match.households import (
     households_params,
 )
 from intake.match.pipeline import match_incremental, run_match
-from intake.match.records import keyed_rows
 from intake.match.score import Model
 from intake.match.settings import MatchSettings
-from intake.match.vscore import pair_levels
 from intake.store.matches import load_model_params
 from intake.store.submissions import insert_submission
 from intake.synth import generate_people, generate_submissions
@@ -238,16 +234,13 @@ def test_febrl3_meets_the_target_with_the_defaults():
 
 
 def generated_evidence(people: int, household_share: float, dup_rate: float, seed: int):
-    """The finding a batch run would read from generated claims (keys as the app stores)."""
+    """The finding a batch run would read from generated claims."""
     subs = generate_submissions(
         generate_people(people, seed=seed, household_share=household_share),
         seed=seed,
         dup_rate=dup_rate,
     )
-    frame = KeyFrame.from_rows(keyed_rows(subs))
-    cands = candidate_pairs(frame, MatchSettings())
-    model = Model(n=len(frame))
-    return household_evidence(pair_levels(model, frame, cands.left, cands.right))
+    return household_evidence_of(subs)
 
 
 @settings(max_examples=12, deadline=None)

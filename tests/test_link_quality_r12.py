@@ -5,10 +5,8 @@ wrong link when there is one."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from match_helpers import load_script
 
 from intake import store
 from intake.importing import import_accounts, import_claims
@@ -16,18 +14,10 @@ from intake.match.link import run_link
 from intake.match.pipeline import run_match
 
 
-def load_bench():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_link_quality.py"
-    spec = importlib.util.spec_from_file_location("bench_link_quality", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory):
     """3,000 generated people, 30,000 accounts, imported, deduplicated and cross-checked."""
-    bench = load_bench()
+    bench = load_script("bench_link_quality")
     work = tmp_path_factory.mktemp("lq")
     claims, accounts = bench.generate(work, 3000, 30_000, seed=4)
     db = store.connect(work / "lq.db")
