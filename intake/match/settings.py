@@ -78,7 +78,8 @@ def _parse(kind: type, value: object) -> object:
     file or an environment variable ("false", "no", "0"), not Python's truthiness."""
     if kind is bool and isinstance(value, str):
         words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-        if value.strip().lower() not in words:
+        word = value.strip().lower()
+        if word not in words:
             raise ValueError(value)
-        return words[value.strip().lower()]
+        return words[word]
     return kind(value)
